@@ -1,0 +1,59 @@
+/** The command line: parses arguments, calls the pipeline, maps outcomes to exit codes. Nothing else. */
+import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
+import { InputError } from './fetch/local.js';
+import { createLogger } from './pipeline/logger.js';
+import { defaultConcurrency, run } from './pipeline/run.js';
+import { VERSION } from './version.js';
+
+const RunOptions = z.object({
+  out: z.string().min(1).describe('output folder'),
+  concurrency: z.coerce.number().int().min(1).max(64).describe('documents processed at once'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('log level'),
+});
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('fiscal-harvest')
+    .description('Turns published Chinese government budget disclosures (部门预算, 部门决算, 绩效自评 PDFs) into clean, validated open data.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('extract the tables of PDF disclosures into out/facts.csv, out/tables/*.csv and out/report.json')
+    .argument('<inputs...>', 'PDF files and directories (searched recursively for *.pdf)')
+    .option('-o, --out <dir>', 'output folder', 'out')
+    .option('-c, --concurrency <n>', 'documents processed at once', String(defaultConcurrency()))
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'warn')
+    .addHelpText('after', '\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error.')
+    .action(async (inputs: string[], raw: unknown) => {
+      const parsed = RunOptions.safeParse(raw);
+      if (!parsed.success) {
+        process.stderr.write(`fiscal-harvest: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+        exitCode = 2;
+        return;
+      }
+      const logger = createLogger(parsed.data.logLevel);
+      try {
+        const summary = await run({ inputs, outDir: parsed.data.out, concurrency: parsed.data.concurrency, logger });
+        for (const f of summary.failed) process.stderr.write(`fiscal-harvest: failed: ${f.source.source}: ${f.error}\n`);
+        process.stderr.write(`fiscal-harvest: ${summary.results.length} document(s), ${summary.failed.length} failed, ${summary.facts} cells → ${parsed.data.out}\n`);
+        exitCode = summary.failed.length ? 1 : 0;
+      } catch (err) {
+        if (err instanceof InputError) { process.stderr.write(`fiscal-harvest: ${err.message}\n`); exitCode = 2; return; }
+        throw err;
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    process.stderr.write(`fiscal-harvest: internal error (please report it): ${(err as Error).stack ?? err}\n`);
+    return 70;
+  }
+  return exitCode;
+}

@@ -1,0 +1,48 @@
+/** The export stage: the only writer of `out/`. Every file is written atomically. */
+import path from 'node:path';
+import type { DocumentResult } from '../model/document.js';
+import type { Fact } from '../model/fact.js';
+import { writeAtomic } from './atomic.js';
+import { factsCsv, sortFacts } from './facts-csv.js';
+import { wideTables } from './wide-tables.js';
+
+export interface RunInfo {
+  software: string;
+  version: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+export function reportJson(results: readonly DocumentResult[], run: RunInfo): string {
+  const documents = results.map((r) => ({
+    source: r.source.source,
+    sha256: r.source.sha256,
+    status: r.status,
+    error: r.error ?? null,
+    entity: r.meta?.entity ?? null,
+    fiscal_year: r.meta?.fiscalYear ?? null,
+    doc_kind: r.meta?.docKind ?? null,
+    pages: r.pages,
+    pages_needing_ocr: r.pagesNeedingOcr,
+    tables: r.tables,
+    cells: r.facts.length,
+    findings: r.findings,
+    timings_ms: r.timingsMs,
+  }));
+  const summary = {
+    documents: results.length,
+    ok: results.filter((r) => r.status === 'ok').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    pages: results.reduce((a, r) => a + r.pages, 0),
+    cells: results.reduce((a, r) => a + r.facts.length, 0),
+  };
+  return JSON.stringify({ run, summary, documents }, null, 1) + '\n';
+}
+
+export async function writeOutputs(outDir: string, results: readonly DocumentResult[], run: RunInfo): Promise<{ facts: number }> {
+  const facts: Fact[] = sortFacts(results.flatMap((r) => r.facts));
+  await writeAtomic(path.join(outDir, 'facts.csv'), await factsCsv(facts));
+  for (const [kind, csv] of await wideTables(facts)) await writeAtomic(path.join(outDir, 'tables', `${kind}.csv`), csv);
+  await writeAtomic(path.join(outDir, 'report.json'), reportJson(results, run));
+  return { facts: facts.length };
+}

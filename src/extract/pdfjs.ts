@@ -1,0 +1,211 @@
+/**
+ * The one adapter over pdfjs-dist: PDF bytes in, pages of positioned text runs and ruling
+ * segments out (top-left origin, PDF points). Nothing else imports pdfjs-dist.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { Page, Segment, TextRun } from '../model/page.js';
+
+const require = createRequire(import.meta.url);
+const PDFJS_ROOT = path.dirname(require.resolve('pdfjs-dist/package.json'));
+const CMAP_URL = path.join(PDFJS_ROOT, 'cmaps') + path.sep;
+const STANDARD_FONTS_URL = path.join(PDFJS_ROOT, 'standard_fonts') + path.sep;
+
+/** A document failed to open: the message is meant for the user. */
+export class UnreadablePdfError extends Error {
+  constructor(message: string, readonly reason: 'not_pdf' | 'empty' | 'encrypted' | 'corrupt') {
+    super(message);
+    this.name = 'UnreadablePdfError';
+  }
+}
+
+export interface OpenedPdf {
+  numPages: number;
+  /** Reads one page; rejects only on a bug or a broken page stream. */
+  readPage(pageNumber: number): Promise<Page>;
+  close(): Promise<void>;
+}
+
+const PDF_MAGIC = Buffer.from('%PDF-');
+
+/** Checks the bytes before pdf.js sees them, so that HTML or empty files get a clear message. */
+export function sniffPdf(bytes: Uint8Array): void {
+  if (bytes.length === 0) throw new UnreadablePdfError('empty file (0 bytes)', 'empty');
+  const head = Buffer.from(bytes.subarray(0, 1024));
+  if (head.indexOf(PDF_MAGIC) < 0) {
+    const text = head.toString('utf8').trimStart().slice(0, 200).toLowerCase();
+    const looksHtml = text.startsWith('<!doctype html') || text.startsWith('<html') || text.includes('<head') || text.includes('<body');
+    throw new UnreadablePdfError(looksHtml ? 'not a PDF: the file is an HTML page' : 'not a PDF: no %PDF- header', 'not_pdf');
+  }
+}
+
+export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
+  sniffPdf(bytes);
+  const task = pdfjs.getDocument({
+    // pdf.js transfers (detaches) the buffer it is given: hand it a copy.
+    data: new Uint8Array(bytes),
+    cMapUrl: CMAP_URL,
+    cMapPacked: true,
+    standardFontDataUrl: STANDARD_FONTS_URL,
+    useSystemFonts: false,
+    isEvalSupported: false,
+    verbosity: 0,
+  });
+  let doc: pdfjs.PDFDocumentProxy;
+  try {
+    doc = await task.promise;
+  } catch (err) {
+    await task.destroy().catch(() => undefined);
+    const name = (err as { name?: string }).name ?? '';
+    const message = (err as Error).message ?? String(err);
+    if (name === 'PasswordException') throw new UnreadablePdfError('encrypted: a password is needed to open this PDF', 'encrypted');
+    throw new UnreadablePdfError(`corrupt or truncated PDF: ${message}`, 'corrupt');
+  }
+  return {
+    numPages: doc.numPages,
+    readPage: (n) => readPage(doc, n),
+    close: () => doc.destroy(),
+  };
+}
+
+async function readPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number): Promise<Page> {
+  const page = await doc.getPage(pageNumber);
+  try {
+    const viewport = page.getViewport({ scale: 1 });
+    const content = await page.getTextContent({ disableNormalization: false });
+    const runs: TextRun[] = [];
+    for (const item of content.items) {
+      if (!('str' in item) || item.str.trim() === '') continue;
+      const [a, b, c, d, e, f] = item.transform as number[];
+      const fontHeight = Math.hypot(c!, d!) || Math.hypot(a!, b!) || item.height;
+      const width = item.width;
+      // Box in user space along the text direction (horizontal text is the only layout we read).
+      const vt = viewport.transform as Matrix;
+      const p1 = apply(vt, e!, f! - fontHeight * 0.2);
+      const p2 = apply(vt, e! + width, f! + fontHeight * 0.85);
+      runs.push({
+        text: item.str,
+        x0: Math.min(p1[0]!, p2[0]!),
+        x1: Math.max(p1[0]!, p2[0]!),
+        top: Math.min(p1[1]!, p2[1]!),
+        bottom: Math.max(p1[1]!, p2[1]!),
+        fontSize: fontHeight,
+        method: 'text',
+        confidence: 1,
+      });
+    }
+    const segments = await readSegments(page, viewport.transform);
+    return {
+      number: pageNumber,
+      width: viewport.width,
+      height: viewport.height,
+      runs,
+      segments,
+      needsOcr: !hasUsableText(runs),
+    };
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** A text layer is usable when it carries some CJK or digits and little garbage. */
+export function hasUsableText(runs: TextRun[]): boolean {
+  let useful = 0;
+  let garbage = 0;
+  for (const r of runs) {
+    for (const ch of r.text) {
+      const cp = ch.codePointAt(0)!;
+      if ((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x30 && cp <= 0x39)) useful++;
+      else if (cp === 0xfffd || (cp >= 0xe000 && cp <= 0xf8ff)) garbage++;
+    }
+  }
+  return useful >= 4 && garbage <= useful;
+}
+
+type Matrix = [number, number, number, number, number, number];
+const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+const multiply = (m: Matrix, n: Matrix): Matrix => [
+  m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1],
+  m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3],
+  m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5],
+];
+
+/** Thickest a filled rectangle may be and still count as a rule. */
+const MAX_RULE_THICKNESS = 2.5;
+
+/**
+ * Ruling segments from the operator list: stroked straight lines, and thin filled rectangles
+ * (table borders are often drawn that way). Paths with curves (glyph outlines) are ignored.
+ */
+async function readSegments(page: pdfjs.PDFPageProxy, viewportTransform: number[]): Promise<Segment[]> {
+  const ops = await page.getOperatorList();
+  const OPS = pdfjs.OPS;
+  const segments: Segment[] = [];
+  let ctm: Matrix = viewportTransform.slice(0, 6) as Matrix;
+  const stack: Matrix[] = [];
+  for (let i = 0; i < ops.fnArray.length; i++) {
+    const fn = ops.fnArray[i];
+    const args = ops.argsArray[i] as unknown[];
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.transform) ctm = multiply(ctm, args as Matrix);
+    else if (fn === OPS.constructPath) {
+      const paintOp = args[0] as number;
+      const data = (args[1] as (Float32Array | null)[])[0];
+      if (!data) continue;
+      const stroked = paintOp === OPS.stroke || paintOp === OPS.closeStroke || paintOp === OPS.fillStroke || paintOp === OPS.closeFillStroke;
+      const filled = paintOp === OPS.fill || paintOp === OPS.eoFill || paintOp === OPS.fillStroke || paintOp === OPS.eoFillStroke;
+      if (!stroked && !filled) continue;
+      pathToSegments(data, ctm, stroked, segments);
+    }
+  }
+  return segments;
+}
+
+function pathToSegments(data: Float32Array, ctm: Matrix, stroked: boolean, out: Segment[]): void {
+  // Split into subpaths of points; give up on a subpath with curves.
+  let pts: [number, number][] = [];
+  let curved = false;
+  const flush = () => {
+    if (!curved && pts.length >= 2) emit(pts, ctm, stroked, out);
+    pts = [];
+    curved = false;
+  };
+  for (let k = 0; k < data.length;) {
+    const op = data[k++];
+    if (op === 0) { flush(); pts.push([data[k]!, data[k + 1]!]); k += 2; }
+    else if (op === 1) { pts.push([data[k]!, data[k + 1]!]); k += 2; }
+    else if (op === 2) { curved = true; k += 6; }
+    else if (op === 3) { curved = true; k += 4; }
+    else if (op === 4) { /* closePath */ }
+    else break;
+  }
+  flush();
+}
+
+function emit(points: [number, number][], ctm: Matrix, stroked: boolean, out: Segment[]): void {
+  const dev = points.map(([x, y]) => apply(ctm, x, y));
+  const xs = dev.map((p) => p[0]);
+  const ys = dev.map((p) => p[1]);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), top = Math.min(...ys), bottom = Math.max(...ys);
+  const w = x1 - x0, h = bottom - top;
+  if (stroked) {
+    // Each straight piece of a stroked path is a candidate rule.
+    for (let i = 1; i < dev.length; i++) {
+      const [ax, ay] = dev[i - 1]!, [bx, by] = dev[i]!;
+      if (Math.abs(ay - by) < 0.5 && Math.abs(ax - bx) > 2) out.push({ orientation: 'h', x0: Math.min(ax, bx), x1: Math.max(ax, bx), top: ay, bottom: ay });
+      else if (Math.abs(ax - bx) < 0.5 && Math.abs(ay - by) > 2) out.push({ orientation: 'v', x0: ax, x1: ax, top: Math.min(ay, by), bottom: Math.max(ay, by) });
+    }
+    if (dev.length === 4 || dev.length === 5) rectangleEdges(x0, x1, top, bottom, w, h, out);
+    return;
+  }
+  if (h <= MAX_RULE_THICKNESS && w > 2) out.push({ orientation: 'h', x0, x1, top: (top + bottom) / 2, bottom: (top + bottom) / 2 });
+  else if (w <= MAX_RULE_THICKNESS && h > 2) out.push({ orientation: 'v', x0: (x0 + x1) / 2, x1: (x0 + x1) / 2, top, bottom });
+}
+
+function rectangleEdges(x0: number, x1: number, top: number, bottom: number, w: number, h: number, out: Segment[]): void {
+  if (w < 2 || h < 2) return;
+  out.push({ orientation: 'h', x0, x1, top, bottom: top }, { orientation: 'h', x0, x1, top: bottom, bottom });
+  out.push({ orientation: 'v', x0, x1: x0, top, bottom }, { orientation: 'v', x0: x1, x1, top, bottom });
+}

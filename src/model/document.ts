@@ -1,0 +1,42 @@
+import type { Fact } from './fact.js';
+import type { Finding } from './finding.js';
+
+export type DocKind = 'final_account' | 'budget' | 'performance_eval' | 'other';
+
+/** A source PDF as read from disk or the network. */
+export interface Source {
+  /** URL or path as the user gave it. */
+  source: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** What the document says about itself (cover, titles, table headers). */
+export interface DocumentMeta {
+  entity: string;
+  fiscalYear: string;
+  docKind: DocKind;
+}
+
+export interface TableSummary {
+  table_kind: string;
+  table_instance: string;
+  title: string;
+  entity: string;
+  pages: number[];
+  cells: number;
+}
+
+/** Everything the pipeline learned from one document. */
+export interface DocumentResult {
+  source: Source;
+  status: 'ok' | 'failed';
+  error?: string;
+  pages: number;
+  pagesNeedingOcr: number[];
+  meta?: DocumentMeta;
+  tables: TableSummary[];
+  facts: Fact[];
+  findings: Finding[];
+  timingsMs: Record<string, number>;
+}

@@ -1,0 +1,69 @@
+/** The normalize stage: pages of positioned text → canonical tables of one document. Pure. */
+import type { DocumentMeta } from '../model/document.js';
+import type { Finding } from '../model/finding.js';
+import type { Page, Segment } from '../model/page.js';
+import { buildGrid } from './grid.js';
+import { pageLines } from './lines.js';
+import { mapTable, type MappedCell } from './map-table.js';
+import { readMeta } from './meta.js';
+import { findRegions } from './regions.js';
+
+export interface NormalizedTable {
+  tableKind: string;
+  tableInstance: string;
+  title: string;
+  tableNo: string;
+  entity: string;
+  unit: '万元' | '元';
+  pages: number[];
+  builder: 'lattice' | 'stream' | 'none';
+  cells: MappedCell[];
+}
+
+export interface NormalizedDocument {
+  meta: DocumentMeta;
+  tables: NormalizedTable[];
+  findings: Finding[];
+}
+
+export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
+  const lines = pages.map(pageLines);
+  const regions = findRegions(lines);
+  const meta = readMeta(lines, regions);
+  const segmentsByPage = new Map<number, readonly Segment[]>(pages.map((p) => [p.number, p.segments]));
+  const findings: Finding[] = [];
+  const tables: NormalizedTable[] = [];
+  for (const region of regions) {
+    const grid = buildGrid(region.lines, segmentsByPage);
+    const cells = grid ? mapTable(region.kind, grid.columns, grid.rows) : [];
+    if (grid && cells.length === 0 && region.kind.layout !== 'performance') {
+      findings.push({ code: 'table_unmapped', severity: 'warning', page: region.pages[0], message: `table "${region.title}" (${region.kind.id}) found but no cell could be mapped` });
+    }
+    tables.push({
+      tableKind: region.kind.id,
+      tableInstance: '',
+      title: region.title,
+      tableNo: region.tableNo,
+      entity: region.entityLine || meta.entity,
+      unit: region.unit,
+      pages: region.pages,
+      builder: grid?.builder ?? 'none',
+      cells,
+    });
+  }
+  return { meta, tables: dedupeKeys(tables), findings };
+}
+
+/** One key per table: when a document prints the same kind twice, later copies get their own instance only if distinct. */
+function dedupeKeys(tables: NormalizedTable[]): NormalizedTable[] {
+  for (const t of tables) {
+    const seen = new Set<string>();
+    t.cells = t.cells.filter((c) => {
+      const k = `${c.row_key}\u001f${c.column_key}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  return tables;
+}

@@ -1,0 +1,251 @@
+/**
+ * Canonical mapping: a rebuilt grid of a known table kind → facts (row key, column key, value).
+ * Row keys follow OUTPUT.md; the knowledge of labels and headers comes from the catalogue.
+ */
+import { ECONOMIC_BY_NAME, FUNCTIONAL_BY_NAME } from '../catalogue/classes.js';
+import { EXPENDITURE_BY_LABEL, FUND_SUBLINES, INCOME_BY_LABEL, ITEMS_WITH_FUND_SUBLINES } from '../catalogue/line-items.js';
+import type { ColumnRule, TableKind } from '../catalogue/table-kinds.js';
+import type { GridCell, GridColumn, GridRow } from '../model/grid.js';
+import { compact, normalizeLabel } from '../util/text.js';
+import { amountValue } from './cells.js';
+
+export interface MappedCell {
+  row_key: string;
+  row_label: string;
+  column_key: string;
+  column_label: string;
+  value: string;
+  /** 'amount' | 'percent' | 'text' */
+  type: 'amount' | 'percent' | 'text';
+  line_no: string;
+  cell: GridCell;
+  repairs: string[];
+}
+
+const TOTAL = /^(?:合计|总计|小计)$/u;
+const CODE_IN_LABEL = /^[[【]?(\d{3}(?:\d{2}){0,3})[\]】]?\s*(.*)$/u;
+
+export function columnKey(col: GridColumn, rules: readonly ColumnRule[]): string | null {
+  const leaf = compact(col.path[col.path.length - 1] ?? '');
+  const full = compact(col.path.join(''));
+  for (const r of rules) if (leaf && r.pattern.test(leaf)) return r.key;
+  for (const r of rules) if (full && r.pattern.test(full)) return r.key;
+  return null;
+}
+
+/** Value columns of one block with their canonical keys. */
+function blockValueColumns(kind: TableKind, columns: GridColumn[], block: number, singleKey: string | null): Map<number, string> {
+  const out = new Map<number, string>();
+  const idx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.block === block && c.role === 'value');
+  if (idx.length === 1 && singleKey) { out.set(idx[0]!.i, singleKey); return out; }
+  for (const { c, i } of idx) {
+    const key = columnKey(c, kind.columns);
+    if (key && ![...out.values()].includes(key)) out.set(i, key);
+  }
+  return out;
+}
+
+function blockLabel(row: GridRow, columns: GridColumn[], block: number): { label: string; code: string; cell: GridCell | null; repairs: string[]; lineNo: string } {
+  let code = '';
+  const repairs: string[] = [];
+  let label = '';
+  let cell: GridCell | null = null;
+  let lineNo = '';
+  const codeCells: string[] = [];
+  columns.forEach((c, i) => {
+    if (c.block !== block) return;
+    const cl = row.cells[i];
+    if (!cl) return;
+    if (c.role === 'code') codeCells.push(compact(cl.text));
+    else if (c.role === 'label' && !label) { label = cl.text; cell = cl; }
+    else if (c.role === 'line_no') lineNo = compact(cl.text);
+  });
+  if (codeCells.length > 1) repairs.push('join_split_code');
+  code = codeCells.join('');
+  if (!/^\d+$/u.test(code)) code = '';
+  if (!code && label) {
+    const m = CODE_IN_LABEL.exec(compact(label));
+    if (m && m[2]) { code = m[1]!; label = m[2]; repairs.push('split_code_from_label'); }
+  }
+  return { label, code, cell, repairs, lineNo };
+}
+
+function valueOf(cell: GridCell, key: string): { value: string; type: MappedCell['type']; codes: string[] } | null {
+  if (key === 'performance_goal' || key === 'level1' || key === 'level2' || key === 'target' || key === 'actual' || key === 'deviation_reason') {
+    return cell.text ? { value: cell.text, type: 'text', codes: [] } : null;
+  }
+  const a = amountValue(cell.text);
+  if (!a) return null;
+  return { value: a.value.replace(/%$/u, ''), type: a.value.endsWith('%') ? 'percent' : 'amount', codes: a.codes };
+}
+
+function emit(out: MappedCell[], rowKey: string, rowLabel: string, lineNo: string, row: GridRow, columns: GridColumn[], valueCols: Map<number, string>, extraRepairs: string[]): void {
+  for (const [i, key] of valueCols) {
+    const cell = row.cells[i];
+    if (!cell) continue;
+    const v = valueOf(cell, key);
+    if (!v) continue;
+    out.push({
+      row_key: rowKey, row_label: rowLabel, column_key: key, column_label: columns[i]!.path.join(''),
+      value: v.value, type: v.type, line_no: lineNo, cell, repairs: [...cell.repairs, ...extraRepairs, ...v.codes],
+    });
+  }
+}
+
+const isTotal = (norm: string) => TOTAL.test(norm) || /^(?:合计|总计)/u.test(norm) && norm.length <= 4;
+
+function classCode(norm: string, economic: boolean): string | null {
+  return (economic ? ECONOMIC_BY_NAME : FUNCTIONAL_BY_NAME).get(norm) ?? null;
+}
+
+export function mapTable(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+  switch (kind.layout) {
+    case 'two_sided': return mapTwoSided(kind, columns, rows);
+    case 'three_public': return mapThreePublic(kind, columns, rows);
+    case 'unit_rows': return mapUnitRows(kind, columns, rows);
+    case 'performance': return [];
+    default: return mapCodeRows(kind, columns, rows);
+  }
+}
+
+function blocksOf(columns: GridColumn[]): number[] {
+  return [...new Set(columns.map((c) => c.block))].sort((a, b) => a - b);
+}
+
+function mapCodeRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+  const out: MappedCell[] = [];
+  const blocks = blocksOf(columns);
+  for (const b of blocks) {
+    const singleKey = kind.columns.length === 1 ? kind.columns[0]!.key : kind.columns.some((c) => c.key === 'amount') ? 'amount' : null;
+    const valueCols = blockValueColumns(kind, columns, b, singleKey);
+    if (valueCols.size === 0) continue;
+    let parent: { label: string; indent: number } | null = null;
+    for (const row of rows) {
+      const { label, code, repairs, lineNo } = blockLabel(row, columns, b);
+      const norm = normalizeLabel(label);
+      let key: string;
+      if (code) key = code;
+      else if (!label) { if (blocks.length === 1 && row === rows[0]) key = 'total'; else continue; }
+      else if (kind.blockTotals && /经费合计$/u.test(norm)) key = norm.startsWith('人员') ? kind.blockTotals[0]! : kind.blockTotals[1]!;
+      else if (isTotal(norm)) key = 'total';
+      else {
+        const cls = classCode(norm, !!kind.economic);
+        const nested = parent && row.indent !== null && row.indent > parent.indent + 4;
+        if (cls && !nested) key = cls;
+        else key = nested ? `label:${parent!.label}/${norm}` : `label:${norm}`;
+        if (!nested && row.indent !== null) parent = { label: norm, indent: row.indent };
+      }
+      emit(out, key, label, lineNo, row, columns, valueCols, repairs);
+    }
+  }
+  return out;
+}
+
+function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+  const out: MappedCell[] = [];
+  const blocks = blocksOf(columns);
+  blocks.forEach((b, bi) => {
+    const side = bi === 0 ? 'income' : 'expenditure';
+    const byLabel = side === 'income' ? INCOME_BY_LABEL : EXPENDITURE_BY_LABEL;
+    const valueCols = blockValueColumns(kind, columns, b, 'amount');
+    if (side === 'income' && valueCols.size > 1) {
+      // Income sides carry one amount; extra columns there are an artefact.
+      const first = [...valueCols.keys()][0]!;
+      valueCols.clear();
+      valueCols.set(first, 'amount');
+    }
+    let subParent: string | null = null;
+    const sideCells: MappedCell[] = [];
+    const totals: string[] = [];
+    for (const row of rows) {
+      const { label, code, repairs, lineNo } = blockLabel(row, columns, b);
+      if (!label && !code) continue;
+      const norm = normalizeLabel(label);
+      let item: string | undefined = byLabel.get(norm);
+      if (!item && side === 'expenditure') item = code || (FUNCTIONAL_BY_NAME.get(norm) ?? undefined);
+      if (!item && side === 'income' && /^(?:收入)?合计$/u.test(norm)) item = 'income_total';
+      if (!item && side === 'expenditure' && /^(?:支出)?合计$/u.test(norm)) item = 'expenditure_total';
+      if (item && subParent && (FUND_SUBLINES as readonly string[]).includes(item)) item = `${subParent}.${item}`;
+      else if (item && (ITEMS_WITH_FUND_SUBLINES as readonly string[]).includes(item)) subParent = item;
+      else if (item) subParent = null;
+      const key = `${side}:${item ?? `label:${norm}`}`;
+      if (item === 'income_total' || item === 'expenditure_total' || item === 'grand_total') totals.push(key);
+      emit(sideCells, key, label, lineNo, row, columns, valueCols, repairs);
+    }
+    // A lone side total that closes the side is its grand total.
+    if (!totals.some((k) => k.endsWith(':grand_total')) && totals.length === 1) {
+      const last = sideCells[sideCells.length - 1];
+      if (last && last.row_key === totals[0]) for (const c of sideCells) if (c.row_key === totals[0]) c.row_key = `${side}:grand_total`;
+    }
+    out.push(...sideCells);
+  });
+  return out;
+}
+
+const BUDGET_SIDE = /预算/u;
+const ACTUAL_SIDE = /决算|实际|执行/u;
+
+function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+  const labelled = rows.filter((r) => columns.some((c, i) => c.role === 'label' && r.cells[i] && !isTotal(normalizeLabel(r.cells[i]!.text)) && !/^(?:预算|决算)数?$/u.test(normalizeLabel(r.cells[i]!.text))));
+  const valueIdx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === 'value');
+  // Items as rows (Guangdong: 行政经费, “三公”经费, 因公出国(境)支出 …) with fund columns.
+  if (labelled.length >= 2 && valueIdx.some(({ c }) => /一般公共预算|政府性基金|合计/u.test(c.path.join('')))) {
+    const out: MappedCell[] = [];
+    const rules = [{ key: 'general_budget', pattern: /一般公共预算/u }, { key: 'gov_fund', pattern: /政府性基金/u }, { key: 'state_capital', pattern: /国有资本/u }, { key: 'total', pattern: /合计|总计|小计/u }];
+    const valueCols = new Map<number, string>();
+    for (const { c, i } of valueIdx) { const k = columnKey(c, rules); if (k && ![...valueCols.values()].includes(k)) valueCols.set(i, k); }
+    for (const row of rows) {
+      const { label, lineNo } = blockLabel(row, columns, columns.find((c) => c.role === 'label')?.block ?? 0);
+      if (!label) continue;
+      const norm = normalizeLabel(label);
+      emit(out, isTotal(norm) ? 'total' : `label:${norm}`, label, lineNo, row, columns, valueCols, []);
+    }
+    return out;
+  }
+  const out: MappedCell[] = [];
+  for (const row of rows) {
+    const { label } = blockLabel(row, columns, 0);
+    const norm = normalizeLabel(label);
+    const rowSide = BUDGET_SIDE.test(norm) ? 'budget_' : ACTUAL_SIDE.test(norm) ? 'actual_' : null;
+    const valueCols = new Map<number, string>();
+    for (const { c, i } of valueIdx) {
+      const path = compact(c.path.join(''));
+      const side = rowSide ?? (ACTUAL_SIDE.test(path) ? 'actual_' : BUDGET_SIDE.test(path) || kind.id.startsWith('bu') ? 'budget_' : null);
+      const k = columnKey(c, kind.columns);
+      if (!k) continue;
+      const key = k === 'admin_costs' ? k : side ? `${side}${k}` : null;
+      if (key && ![...valueCols.values()].includes(key)) valueCols.set(i, key);
+    }
+    emit(out, 'total', label, '', row, columns, valueCols, []);
+    if (!rowSide) break;
+  }
+  return out;
+}
+
+function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+  const out: MappedCell[] = [];
+  const labelCol = columns.findIndex((c) => c.role === 'label');
+  // Text columns (绩效目标) are label-like clusters in the grid; give them their key here.
+  const valueCols = new Map<number, string>();
+  columns.forEach((c, i) => {
+    if (i === labelCol) return;
+    if (c.role !== 'value' && !(c.role === 'label' && /绩效目标/u.test(c.path.join('')))) return;
+    const k = columnKey(c, kind.columns);
+    if (k && ![...valueCols.values()].includes(k)) valueCols.set(i, k);
+  });
+  const indents = rows.map((r) => r.indent).filter((x): x is number => x !== null);
+  const unitIndent = indents.length ? Math.min(...rows.filter((r) => r.cells[labelCol] && !isTotal(normalizeLabel(r.cells[labelCol]!.text))).map((r) => r.indent ?? Infinity)) : 0;
+  let unit: string | null = null;
+  for (const row of rows) {
+    const cell = labelCol >= 0 ? row.cells[labelCol] : null;
+    const label = cell?.text ?? '';
+    const norm = normalizeLabel(label);
+    let key: string;
+    if (!label) { if (row === rows[0]) key = 'total'; else continue; }
+    else if (isTotal(norm)) key = 'total';
+    else if ((row.indent ?? 0) <= unitIndent + 4) { unit = norm; key = `label:${norm}`; }
+    else key = unit ? `label:${unit}/${norm}` : `label:${norm}`;
+    emit(out, key, label, '', row, columns, valueCols, []);
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * Table detection: a table starts at a printed title the catalogue knows, takes the 单位 lines
+ * under it, and runs until its note (注：), the next title, a section heading or narrative text;
+ * it continues onto following pages when they open with table rows.
+ */
+import { kindForTitle, type TableKind } from '../catalogue/table-kinds.js';
+import type { Line } from '../model/line.js';
+import { compact, hasCjk } from '../util/text.js';
+import { isValueText } from './cells.js';
+
+export interface Region {
+  kind: TableKind;
+  title: string;
+  tableNo: string;
+  entityLine: string;
+  unit: '万元' | '元';
+  /** Lines under the title block: header and body, across pages, in reading order. */
+  lines: Line[];
+  notes: string[];
+  pages: number[];
+}
+
+const NOTE = /^(?:注|说明|备注)\d?[:：.．、]/u;
+const SECTION = /^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．].{0,30}(?:情况说明|名词解释|概况)$)/u;
+const TABLE_NO = /^(?:表\d+(?:-\d+)?|表[一二三四五六七八九十]+|预算\d+表|公开表[一二三四五六七八九十]+|附表\d+)$/u;
+const EMPTY_TABLE = /本表(?:本年度)?无(?:数据|发生额|相关数据)|无发生额|本表为空/u;
+
+/** `单位：万元`, `单位：元`, `单位名称：某局`, `编制单位：某局` on one line, in any order. */
+export function parseUnitLine(text: string): { entity: string; unit: '万元' | '元' | null } | null {
+  const t = compact(text);
+  if (!/(?:单位|部门|单位名称|编制单位|预算单位)[:：]/u.test(t)) return null;
+  let entity = '';
+  let unit: '万元' | '元' | null = null;
+  const re = /(?:编制单位|单位名称|预算单位|部门名称|单位|部门)[:：]((?:(?!(?:编制单位|单位名称|预算单位|部门名称|单位|部门)[:：]).)*)/gu;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t))) {
+    const v = m[1]!.trim();
+    if (/^(?:万元|元)$/u.test(v)) unit = v as '万元' | '元';
+    else if (/^(?:人民币)?万元/u.test(v)) unit = '万元';
+    else if (v && !entity) entity = v.replace(/(?:金额)?单位$/u, '');
+  }
+  return { entity, unit };
+}
+
+function titleOf(line: Line): { kind: TableKind; title: string; tableNo: string } | null {
+  if (line.text.length > 60 || line.tokens.length > 4) return null;
+  // A table number may share the line: 预算01表 收支总表, 表1 收入支出决算总表.
+  let tableNo = '';
+  const parts = line.tokens.map((t) => compact(t.text));
+  const rest: string[] = [];
+  for (const p of parts) {
+    if (!tableNo && TABLE_NO.test(p)) tableNo = p;
+    else rest.push(p);
+  }
+  const title = rest.join('');
+  const kind = kindForTitle(title);
+  return kind ? { kind, title, tableNo } : null;
+}
+
+const isNarrative = (line: Line): boolean => line.tokens.some((t) => compact(t.text).length >= 30 && hasCjk(t.text) && !NOTE.test(compact(t.text)));
+
+const hasValues = (line: Line): boolean => line.tokens.some((t) => isValueText(t.text));
+
+/** Finds the tables of a document in its lines (all pages, in order). */
+export function findRegions(pages: readonly Line[][]): Region[] {
+  const regions: Region[] = [];
+  let current: Region | null = null;
+  let lastTableNo = '';
+  let inTitleBlock = false;
+  for (const lines of pages) {
+    let pageStart = true;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (TABLE_NO.test(line.text)) { lastTableNo = line.text; continue; }
+      const title = titleOf(line);
+      if (title) {
+        current = { kind: title.kind, title: title.title, tableNo: title.tableNo || lastTableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [line.page] };
+        regions.push(current);
+        lastTableNo = '';
+        inTitleBlock = true;
+        pageStart = false;
+        continue;
+      }
+      if (!current) { pageStart = false; continue; }
+      if (pageStart && current.lines.length > 0) {
+        // A table goes on over the page only if the page opens with table rows (header or values).
+        const head = lines.slice(i, i + 8);
+        if (!head.some(hasValues) || head.slice(0, 2).some(isNarrative)) { current = null; pageStart = false; continue; }
+      }
+      pageStart = false;
+      const unitLine = parseUnitLine(line.text);
+      if (unitLine && (inTitleBlock || !hasValues(line))) {
+        if (unitLine.unit) current.unit = unitLine.unit;
+        if (unitLine.entity && !current.entityLine) current.entityLine = unitLine.entity;
+        continue;
+      }
+      inTitleBlock = false;
+      if (EMPTY_TABLE.test(line.text)) { current.notes.push(line.text); continue; }
+      if (NOTE.test(line.text)) { current.notes.push(line.text); current = null; continue; }
+      if (SECTION.test(line.text) || isNarrative(line)) { current = null; continue; }
+      current.lines.push(line);
+      if (!current.pages.includes(line.page)) current.pages.push(line.page);
+    }
+  }
+  return regions.filter((r) => r.lines.some(hasValues) || r.notes.some((n) => EMPTY_TABLE.test(n)));
+}
