@@ -98,19 +98,30 @@ function verticalRulesAt(segments: readonly Segment[], top: number, bottom: numb
   return uniq(segments.filter((s) => s.orientation === 'v' && s.top <= mid + 1 && s.bottom >= mid - 1).map((s) => s.x0));
 }
 
-export function buildGrid(lines: readonly Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]>): BuiltGrid | null {
-  const firstPage = lines[0]?.page;
-  if (firstPage === undefined) return null;
-  // 1. header and body lines; header lines repeated on continuation pages are dropped.
-  const header: Line[] = [];
-  const body: Line[] = [];
-  const bodyStarted = new Set<number>();
-  for (const l of lines) {
-    if (bodyStarted.has(l.page)) { body.push(l); continue; }
-    if (isBodyLine(l)) { bodyStarted.add(l.page); body.push(l); continue; }
-    if (l.page === firstPage && !isSpacingLine(l)) header.push(l);
+/**
+ * Splits a region into segments that each carry their own header (a header repeated on a
+ * continuation page may sit at another position or orientation), and builds a grid per segment.
+ * Pages without a header of their own continue the segment before them.
+ */
+export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]>): BuiltGrid[] {
+  const pages = [...new Set(lines.map((l) => l.page))];
+  const segments: { header: Line[]; body: Line[] }[] = [];
+  for (const page of pages) {
+    const pageLines = lines.filter((l) => l.page === page);
+    const first = pageLines.findIndex(isBodyLine);
+    if (first < 0) continue;
+    const header = pageLines.slice(0, first).filter((l) => !isSpacingLine(l));
+    const body = pageLines.slice(first);
+    const last = segments[segments.length - 1];
+    if (last && header.length === 0) last.body.push(...body);
+    else segments.push({ header, body });
   }
+  return segments.map((s) => buildGrid(s.header, s.body, segmentsByPage)).filter((g): g is BuiltGrid => g !== null);
+}
+
+function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]>): BuiltGrid | null {
   if (body.length === 0) return null;
+  const firstPage = (header[0] ?? body[0]!).page;
 
   // 2. columns
   const bodyTokens = body.flatMap((l) => l.tokens);
@@ -139,23 +150,16 @@ export function buildGrid(lines: readonly Line[], segmentsByPage: ReadonlyMap<nu
 
   // 3. header paths
   const headerTokens = header.flatMap((l) => l.tokens).filter((t) => !/^(?:单位[:：]|栏次$)/u.test(compact(t.text)));
-  const assigned: Token[][] = clusters.map(() => []);
-  const overlaps = (a0: number, a1: number, b0: number, b1: number) => Math.min(a1, b1) - Math.max(a0, b0);
-  for (const h of headerTokens) {
-    let span: number[] = [];
-    if (lattice) {
-      const vr = verticalRulesAt(segs, h.top, h.bottom);
-      const mid = (h.x0 + h.x1) / 2;
-      const left = vr.filter((x) => x <= mid).pop() ?? -Infinity;
-      const right = vr.find((x) => x > mid) ?? Infinity;
-      span = extents.map((e, i) => ({ e, i })).filter(({ e }) => (e.x0 + e.x1) / 2 > left && (e.x0 + e.x1) / 2 < right).map(({ i }) => i);
-    } else {
-      span = extents.map((e, i) => ({ e, i })).filter(({ e }) => overlaps(e.x0 - 2, e.x1 + 2, h.x0, h.x1) > 0.3 * Math.min(e.x1 - e.x0 + 4, h.x1 - h.x0)).map(({ i }) => i);
-      if (span.length === 1 && clusters[span[0]!]!.kind === 'value') span = expandStream(span[0]!, h, clusters, headerTokens, extents);
-    }
-    for (const i of span) assigned[i]!.push(h);
-  }
-  const headerPath = assigned.map((ts) => ts.sort((a, b) => a.top - b.top || a.x0 - b.x0).map((t) => repairedText(t.text).text));
+  const assigned: Token[][] = lattice ? assignLattice(headerTokens, extents, segs) : assignStream(mergeWrappedHeaders(headerTokens), clusters, extents);
+  const owners = new Map<Token, number>();
+  for (const ts of assigned) for (const t of ts) owners.set(t, (owners.get(t) ?? 0) + 1);
+  const headerPath = assigned.map((ts) => {
+    const sorted = ts.sort((a, b) => a.top - b.top || a.x0 - b.x0);
+    // Shared tokens are parents; this column's own tokens, joined, are its leaf.
+    const shared = sorted.filter((t) => owners.get(t)! > 1).map((t) => repairedText(t.text).text);
+    const own = sorted.filter((t) => owners.get(t) === 1).map((t) => repairedText(t.text).text).join('');
+    return own ? [...shared, own] : shared;
+  });
 
   // roles and blocks
   const columns: GridColumn[] = clusters.map((c, i) => {
@@ -200,16 +204,90 @@ function isSequence(tokens: Token[]): boolean {
   return nums.length > 2 && up >= 0.7 * (nums.length - 1);
 }
 
-/** Stream tables: a header over one value column also heads the value columns beside it that have nothing at its level. */
-function expandStream(start: number, h: Token, clusters: Cluster[], headers: Token[], extents: { x0: number; x1: number }[]): number[] {
-  const claimed = (i: number) => headers.some((o) => o !== h && o.top < h.bottom - 1 && Math.min(o.x1, extents[i]!.x1 + 2) - Math.max(o.x0, extents[i]!.x0 - 2) > 0);
-  const below = (i: number) => headers.some((o) => o.top >= h.bottom - 1 && Math.min(o.x1, extents[i]!.x1 + 2) - Math.max(o.x0, extents[i]!.x0 - 2) > 0);
-  // Only a header that has headers under it is a spanning parent.
-  if (!below(start)) return [start];
-  const span = [start];
-  for (let i = start - 1; i >= 0 && clusters[i]!.kind === 'value' && !claimed(i) && below(i); i--) span.push(i);
-  for (let i = start + 1; i < clusters.length && clusters[i]!.kind === 'value' && !claimed(i) && below(i); i++) span.push(i);
-  return span;
+function assignLattice(headers: Token[], extents: { x0: number; x1: number }[], segs: readonly Segment[]): Token[][] {
+  const assigned: Token[][] = extents.map(() => []);
+  for (const h of headers) {
+    const vr = verticalRulesAt(segs, h.top, h.bottom);
+    const mid = (h.x0 + h.x1) / 2;
+    const left = vr.filter((x) => x <= mid).pop() ?? -Infinity;
+    const right = vr.find((x) => x > mid) ?? Infinity;
+    extents.forEach((e, i) => { if ((e.x0 + e.x1) / 2 > left && (e.x0 + e.x1) / 2 < right) assigned[i]!.push(h); });
+  }
+  return assigned;
+}
+
+/**
+ * Header text wrapped onto several lines of one cell (`附属单位` / `上缴收入`) becomes one token.
+ * A token over one of similar width is a wrap unless it is centred over a row of siblings
+ * (`本年支出` over `小计 基本支出 项目支出`): then it is a parent.
+ */
+function mergeWrappedHeaders(tokens: Token[]): Token[] {
+  const sorted = [...tokens].sort((a, b) => a.top - b.top || a.x0 - b.x0);
+  const vOverlap = (a: Token, b: Token) => Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.3 * (a.bottom - a.top);
+  const isParentOver = (u: Token, l: Token) => {
+    const siblings = sorted.filter((o) => o !== l && o !== u && vOverlap(o, l) && !vOverlap(o, u));
+    const row = [l, ...siblings].sort((a, b) => a.x0 - b.x0);
+    const i = row.indexOf(l);
+    let lo = i, hi = i;
+    const maxGap = 6 * (l.bottom - l.top);
+    while (lo > 0 && row[lo]!.x0 - row[lo - 1]!.x1 < maxGap) lo--;
+    while (hi < row.length - 1 && row[hi + 1]!.x0 - row[hi]!.x1 < maxGap) hi++;
+    if (lo === hi) return false;
+    const spanMid = ((row[lo]!.x0 + row[lo]!.x1) / 2 + (row[hi]!.x0 + row[hi]!.x1) / 2) / 2;
+    return Math.abs(spanMid - (u.x0 + u.x1) / 2) < 0.5 * (u.x1 - u.x0);
+  };
+  const out: Token[] = [];
+  for (const t of sorted) {
+    const h = t.bottom - t.top;
+    const above = out.find((o) => t.top - o.bottom < 0.6 * h && t.top > o.top + 0.5 * h &&
+      Math.min(o.x1, t.x1) - Math.max(o.x0, t.x0) >= 0.5 * Math.min(o.x1 - o.x0, t.x1 - t.x0) &&
+      Math.max(o.x1 - o.x0, t.x1 - t.x0) <= 1.7 * Math.min(o.x1 - o.x0, t.x1 - t.x0) && !isParentOver(o, t));
+    if (above) Object.assign(above, { text: above.text + t.text, x0: Math.min(above.x0, t.x0), x1: Math.max(above.x1, t.x1), bottom: t.bottom });
+    else out.push({ ...t });
+  }
+  return out;
+}
+
+/**
+ * Stream tables: each column owns the zone up to the midpoints with its neighbours; a header
+ * goes to the zones it covers. A header with headers under it is a parent: it also heads the
+ * neighbouring value columns that have headers under it and none at its level; a column two
+ * parents reach goes to the nearer one.
+ */
+function assignStream(headers: Token[], clusters: Cluster[], extents: { x0: number; x1: number }[]): Token[][] {
+  const n = extents.length;
+  const bounds = extents.map((e, i) => [i === 0 ? -Infinity : (extents[i - 1]!.x1 + e.x0) / 2, i === n - 1 ? Infinity : (e.x1 + extents[i + 1]!.x0) / 2] as const);
+  const covers = (h: Token, i: number) => {
+    const [z0, z1] = bounds[i]!;
+    const mid = (h.x0 + h.x1) / 2;
+    const ov = Math.min(z1, h.x1) - Math.max(z0, h.x0);
+    const zw = Math.min(z1, extents[i]!.x1 + 40) - Math.max(z0, extents[i]!.x0 - 40);
+    return (mid >= z0 && mid < z1) || ov >= 0.4 * Math.min(zw, h.x1 - h.x0);
+  };
+  const sameLevel = (a: Token, b: Token) => Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.3 * (a.bottom - a.top);
+  const direct = headers.map((h) => extents.map((_, i) => i).filter((i) => covers(h, i)));
+  const below = (h: Token, i: number) => headers.some((o, k) => o !== h && o.top >= h.bottom - 1 && direct[k]!.includes(i));
+  const atLevel = (h: Token, i: number) => headers.some((o, k) => o !== h && sameLevel(o, h) && direct[k]!.includes(i));
+  const spans = headers.map((h, k) => {
+    const span = new Set(direct[k]);
+    const isParent = direct[k]!.some((i) => below(h, i));
+    if (!isParent || direct[k]!.some((i) => clusters[i]!.kind === 'label')) return span;
+    const lo = Math.min(...span), hi = Math.max(...span);
+    for (let i = lo - 1; i >= 0 && clusters[i]!.kind === 'value' && below(h, i) && !atLevel(h, i); i--) span.add(i);
+    for (let i = hi + 1; i < n && clusters[i]!.kind === 'value' && below(h, i) && !atLevel(h, i); i++) span.add(i);
+    return span;
+  });
+  // Contested columns (reached by two headers of one level) go to the nearer header.
+  const assigned: Token[][] = extents.map(() => []);
+  headers.forEach((h, k) => {
+    for (const i of spans[k]!) {
+      const mid = (extents[i]!.x0 + extents[i]!.x1) / 2;
+      const dist = Math.abs(mid - (h.x0 + h.x1) / 2);
+      const nearer = headers.some((o, j) => j !== k && sameLevel(o, h) && spans[j]!.has(i) && !direct[k]!.includes(i) && Math.abs(mid - (o.x0 + o.x1) / 2) < dist);
+      if (!nearer) assigned[i]!.push(h);
+    }
+  });
+  return assigned;
 }
 
 const STANDALONE_LABEL = /^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[[【]?\d{3,9}[\]】]?)/u;

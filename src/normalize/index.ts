@@ -2,7 +2,7 @@
 import type { DocumentMeta } from '../model/document.js';
 import type { Finding } from '../model/finding.js';
 import type { Page, Segment } from '../model/page.js';
-import { buildGrid } from './grid.js';
+import { buildGrids } from './grid.js';
 import { pageLines } from './lines.js';
 import { mapTable, type MappedCell } from './map-table.js';
 import { readMeta } from './meta.js';
@@ -34,9 +34,9 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
   const findings: Finding[] = [];
   const tables: NormalizedTable[] = [];
   for (const region of regions) {
-    const grid = buildGrid(region.lines, segmentsByPage);
-    const cells = grid ? mapTable(region.kind, grid.columns, grid.rows) : [];
-    if (grid && cells.length === 0 && region.kind.layout !== 'performance') {
+    const grids = buildGrids(region.lines, segmentsByPage);
+    const cells = grids.flatMap((g) => mapTable(region.kind, g.columns, g.rows));
+    if (grids.length && cells.length === 0 && region.kind.layout !== 'performance') {
       findings.push({ code: 'table_unmapped', severity: 'warning', page: region.pages[0], message: `table "${region.title}" (${region.kind.id}) found but no cell could be mapped` });
     }
     tables.push({
@@ -47,7 +47,7 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
       entity: region.entityLine || meta.entity,
       unit: region.unit,
       pages: region.pages,
-      builder: grid?.builder ?? 'none',
+      builder: grids[0]?.builder ?? 'none',
       cells,
     });
   }
