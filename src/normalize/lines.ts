@@ -129,7 +129,7 @@ const PAGE_NUMBER = /^(?:[-—–]\d+[-—–]|第\d+页(?:共\d+页)?|\d{1,3}|\
 export function dropPageFurniture(lines: Line[], pageHeight: number): Line[] {
   return lines.filter((l) => {
     const nearEdge = l.top > pageHeight * 0.9 || l.bottom < pageHeight * 0.06;
-    return !(nearEdge && l.tokens.length === 1 && PAGE_NUMBER.test(l.text));
+    return !(nearEdge && l.tokens.length <= 3 && PAGE_NUMBER.test(l.text));
   });
 }
 
