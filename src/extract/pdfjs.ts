@@ -79,11 +79,15 @@ async function readPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number): Promis
       if (!('str' in item) || item.str.trim() === '') continue;
       const [a, b, c, d, e, f] = item.transform as number[];
       const fontHeight = Math.hypot(c!, d!) || Math.hypot(a!, b!) || item.height;
-      const width = item.width;
-      // Box in user space along the text direction (horizontal text is the only layout we read).
+      // The run's box in user space along its own direction (rotated pages draw rotated text).
+      const ab = Math.hypot(a!, b!) || 1, cd = Math.hypot(c!, d!) || 1;
+      const ux = a! / ab, uy = b! / ab, vx = c! / cd, vy = d! / cd;
+      const w = item.width, lo = -0.2 * fontHeight, hi = 0.85 * fontHeight;
       const vt = viewport.transform as Matrix;
-      const p1 = apply(vt, e!, f! - fontHeight * 0.2);
-      const p2 = apply(vt, e! + width, f! + fontHeight * 0.85);
+      const corners = [[0, lo], [w, lo], [0, hi], [w, hi]].map(([s1, s2]) => apply(vt, e! + s1! * ux + s2! * vx, f! + s1! * uy + s2! * vy));
+      const xs = corners.map((p) => p[0]), ys = corners.map((p) => p[1]);
+      const p1: [number, number] = [Math.min(...xs), Math.min(...ys)];
+      const p2: [number, number] = [Math.max(...xs), Math.max(...ys)];
       runs.push({
         text: item.str,
         x0: Math.min(p1[0]!, p2[0]!),

@@ -4,8 +4,6 @@ import type { Line } from '../model/line.js';
 import { compact } from '../util/text.js';
 import type { Region } from './regions.js';
 
-const DOC_TITLE = /(?:(20\d{2})年度?)?(.*?)(?:(20\d{2})年度?)?(部门|单位)?(决算|预算|整体支出绩效自评|项目支出绩效自评|绩效自评)(?:信息)?(?:公开|报告|草案|表)?/u;
-
 function kindOf(word: string): DocKind {
   if (word.includes('绩效自评')) return 'performance_eval';
   return word === '决算' ? 'final_account' : 'budget';
@@ -31,11 +29,13 @@ export function readMeta(pages: readonly Line[][], regions: readonly Region[]): 
   let docKind: DocKind | '' = '';
   let titleEntity = '';
   for (const t of titleCandidates(pages)) {
-    const m = DOC_TITLE.exec(t);
-    if (!m || !(m[1] || m[3])) continue;
-    year = m[1] ?? m[3] ?? '';
-    docKind = kindOf(m[5]!);
-    titleEntity = cleanEntity(m[2] ?? '');
+    const kindWord = /(?:部门|单位|区级|市级)?(决算|预算|整体支出绩效自评|项目支出绩效自评|绩效自评)/u.exec(t);
+    const y = /(20\d{2})年度?/u.exec(t);
+    if (!kindWord || !y || y.index > kindWord.index) continue;
+    year = y[1]!;
+    docKind = kindOf(kindWord[1]!);
+    // 2024年度某局部门决算 or 某局2026年部门预算
+    titleEntity = cleanEntity(y.index === 0 ? t.slice(y[0].length, kindWord.index) : t.slice(0, y.index));
     break;
   }
   // Entity lines printed over the tables are the most reliable; take the most common.
@@ -50,7 +50,7 @@ export function readMeta(pages: readonly Line[][], regions: readonly Region[]): 
   }
   if (!docKind) {
     const fa = regions.filter((r) => r.kind.id.startsWith('fa')).length;
-    const bu = regions.filter((r) => r.kind.id.startsWith('bu')).length;
+    const bu = regions.filter((r) => r.kind.id.startsWith('bu') || r.kind.id.startsWith('pg')).length;
     const pe = regions.filter((r) => r.kind.id.startsWith('pe')).length;
     docKind = fa > bu ? 'final_account' : bu > 0 ? 'budget' : pe > 0 ? 'performance_eval' : 'other';
   }

@@ -37,7 +37,7 @@ export function parseUnitLine(text: string): { entity: string; unit: '万元' | 
     const v = m[1]!.trim();
     if (/^(?:万元|元)$/u.test(v)) unit = v as '万元' | '元';
     else if (/^(?:人民币)?万元/u.test(v)) unit = '万元';
-    else if (v && !entity) entity = v.replace(/(?:金额)?单位$/u, '');
+    else if (v && !entity) entity = v.replace(/(?:金额)?(?:单位)?$/u, '');
   }
   return { entity, unit };
 }

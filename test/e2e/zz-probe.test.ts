@@ -1,6 +1,15 @@
 import { it } from 'vitest';
-import { runsToTokens } from '../../src/normalize/lines.js';
-it('probe', () => {
-  for (const t of ['1. 一般公共预算', '2080505-机关事业单位基本养老保险缴费支出 50102-社会保障缴费'])
-    console.log(JSON.stringify(runsToTokens([{ text: t, x0: 100, x1: 300, top: 100, bottom: 109, fontSize: 9, method: 'text', confidence: 1 }], 1).map((k) => [k.text, k.repairs, +k.x0.toFixed(1), +k.x1.toFixed(1)])));
+import { makePdf } from '../support/make-pdf.js';
+import { processDocument } from '../../src/pipeline/process-document.js';
+const header = [[{ text: '项目', colspan: 2 }, { text: '本年支出合计', rowspan: 2 }, { text: '基本支出', rowspan: 2 }, { text: '项目支出', rowspan: 2 }], [{ text: '功能分类科目编码' }, { text: '科目名称' }]];
+const t = (rows: string[][]) => ({ title: '支出决算表', entityLine: '部门：某局', unitLine: '单位：万元', header, rows, colWidths: [80, 150, 80, 80, 80], ruled: true });
+it('probe', async () => {
+  const pdf = await makePdf({ blocks: [
+    { kind: 'table', table: t([['', '合计', '30.00', '10.00', '20.00'], ['201', '一般公共服务支出', '10.00', '10.00', '0.00']]) },
+    { kind: 'pageBreak' },
+    { kind: 'table', table: t([['', '合计', '30.00', '10.00', '20.00'], ['206', '科学技术支出', '20.00', '0.00', '20.00']]) },
+  ] });
+  const r = await processDocument({ source: 'x', sha256: 'x', bytes: 1 }, pdf);
+  console.log(JSON.stringify(r.tables));
+  for (const f of r.facts) console.log(f.table_kind, JSON.stringify(f.table_instance), f.row_key, f.column_key, f.value, 'p' + f.page);
 });
