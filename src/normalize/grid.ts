@@ -107,7 +107,7 @@ export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<n
   const pages = [...new Set(lines.map((l) => l.page))];
   const segments: { header: Line[]; body: Line[] }[] = [];
   for (const page of pages) {
-    const pageLines = lines.filter((l) => l.page === page);
+    const pageLines = lines.filter((l) => l.page === page).flatMap(splitHeaderWords);
     const first = pageLines.findIndex(isBodyLine);
     if (first < 0) continue;
     const header = pageLines.slice(0, first).filter((l) => !isSpacingLine(l));
@@ -117,6 +117,20 @@ export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<n
     else segments.push({ header, body });
   }
   return segments.map((s) => buildGrid(s.header, s.body, segmentsByPage)).filter((g): g is BuiltGrid => g !== null);
+}
+
+const HEADER_WORD = /^(?:类|款|项|栏次|行次|科目编码|科目名称|功能分类科目编码)$/u;
+
+/**
+ * Values of a taller row printed top-aligned can share a baseline with the header's last line
+ * (`类 款 项 … 2,336.91 603.14`): the header words and the values are two lines.
+ */
+function splitHeaderWords(line: Line): Line[] {
+  const words = line.tokens.filter((t) => HEADER_WORD.test(compact(t.text)));
+  if (words.length < 2 || words.length === line.tokens.length) return [line];
+  const rest = line.tokens.filter((t) => !words.includes(t));
+  const mk = (tokens: Token[]): Line => ({ ...line, tokens, text: compact(tokens.map((t) => t.text).join('')) });
+  return [mk(words), mk(rest)];
 }
 
 function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]>): BuiltGrid | null {
@@ -307,7 +321,9 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
     const bandOf = (l: Line) => hs.filter((y) => y < (l.top + l.bottom) / 2).length;
     const bands = new Map<number, Line[]>();
     for (const l of pageLines) bands.set(bandOf(l), [...(bands.get(bandOf(l)) ?? []), l]);
-    const useBands = hs.length >= 3 && [...bands.values()].every((ls) => ls.filter(hasValueTokens).length <= 1) && bands.size > 1;
+    const valueLines = pageLines.filter(hasValueTokens).length;
+    // Bands group lines only where the rules are row rules (most bands hold one row of values).
+    const useBands = hs.length >= 3 && bands.size > 1 && bands.size >= 0.6 * valueLines;
     if (useBands) for (const ls of bands.values()) groups.push({ lines: ls });
     else groupByHeuristic(pageLines, groups);
   }
