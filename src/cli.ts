@@ -51,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    // --help and --version exit 0; help shown because the command was missing is a usage error.
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
     process.stderr.write(`fiscal-harvest: internal error (please report it): ${(err as Error).stack ?? err}\n`);
     return 70;
   }

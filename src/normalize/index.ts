@@ -54,12 +54,15 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
   return { meta, tables: dedupeKeys(tables), findings };
 }
 
-/** One key per table: when a document prints the same kind twice, later copies get their own instance only if distinct. */
+/**
+ * One key per table: a table whose title is printed again on the next page is the same table,
+ * so cells of one kind, instance and entity keep their first reading.
+ */
 function dedupeKeys(tables: NormalizedTable[]): NormalizedTable[] {
+  const seen = new Set<string>();
   for (const t of tables) {
-    const seen = new Set<string>();
     t.cells = t.cells.filter((c) => {
-      const k = `${c.row_key}\u001f${c.column_key}`;
+      const k = [t.tableKind, t.tableInstance, t.entity, c.row_key, c.column_key].join('\u001f');
       if (seen.has(k)) return false;
       seen.add(k);
       return true;

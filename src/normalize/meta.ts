@@ -1,7 +1,6 @@
 /** Entity, fiscal year and document kind, read from the document itself (never the file name). */
 import type { DocKind, DocumentMeta } from '../model/document.js';
 import type { Line } from '../model/line.js';
-import { compact } from '../util/text.js';
 import type { Region } from './regions.js';
 
 function kindOf(word: string): DocKind {
@@ -56,6 +55,6 @@ export function readMeta(pages: readonly Line[][], regions: readonly Region[]): 
   }
   // A blank template (XX placeholders) is not a disclosure.
   if (/XX|××|ＸＸ|xx/u.test(entity) || /XX|××/u.test(titleEntity)) docKind = 'other';
-  entity = compact(entity);
+  entity = entity.replace(/[\s\u3000]+/gu, '');
   return { entity, fiscalYear: year, docKind };
 }

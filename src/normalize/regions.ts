@@ -27,7 +27,8 @@ const EMPTY_TABLE = /本表(?:本年度)?无(?:数据|发生额|相关数据)|�
 
 /** `单位：万元`, `单位：元`, `单位名称：某局`, `编制单位：某局` on one line, in any order. */
 export function parseUnitLine(text: string): { entity: string; unit: '万元' | '元' | null } | null {
-  const t = compact(text);
+  // Whitespace removed but no NFKC: the entity is kept as printed (full-width brackets included).
+  const t = text.replace(/[\s\u3000]+/gu, '');
   if (!/(?:单位|部门|单位名称|编制单位|预算单位)[:：]/u.test(t)) return null;
   let entity = '';
   let unit: '万元' | '元' | null = null;

@@ -190,7 +190,7 @@ describe('fiscal-harvest exit codes', { timeout: 30_000 }, () => {
 
   // A bare `fiscal-harvest` (no command) prints the help as an error. The CLI help promises
   // "2 usage error", but cli.ts maps commander's 'commander.help' code to 0.
-  it.fails('no command at all is a usage error: exit 2', async () => {
+  it('no command at all is a usage error: exit 2', async () => {
     expect(await main([])).toBe(2);
   });
 
