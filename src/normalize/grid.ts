@@ -141,7 +141,7 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
   const bodyTokens = body.flatMap((l) => l.tokens);
   const valueClusters = clusterTokens(bodyTokens.filter((t) => valueLike(tokenKind(t))), 'value');
   const labelClusters = splitLabelClusters(clusterTokens(bodyTokens.filter((t) => !valueLike(tokenKind(t))), 'label'), valueClusters);
-  const clusters = [...valueClusters, ...labelClusters].sort((a, b) => a.x0 - b.x0);
+  let clusters = [...valueClusters, ...labelClusters].sort((a, b) => a.x0 - b.x0);
   if (process.env.FH_DEBUG_CLUSTERS) for (const c of clusters) console.error(c.kind, c.x0.toFixed(1), c.x1.toFixed(1), c.tokens.slice(0, 4).map((t) => t.text).join(" "));
   const tokenColumn = new Map<Token, number>();
   clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
@@ -156,12 +156,29 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
   const lattice = rules.v.length >= 3;
 
   // Column extents: snapped to the rules around them when ruled.
-  const extents = clusters.map((c) => {
+  const snap = (c: Cluster) => {
     if (!lattice) return { x0: c.x0, x1: c.x1 };
     const left = rules.v.filter((x) => x <= c.x0 + 1).pop();
     const right = rules.v.find((x) => x >= c.x1 - 1);
     return { x0: left ?? c.x0, x1: right ?? c.x1 };
-  });
+  };
+  if (lattice) {
+    // Values of one ruled cell column that do not overlap (left- and right-aligned) are one column.
+    const merged: Cluster[] = [];
+    for (const c of clusters) {
+      const last = merged[merged.length - 1];
+      const a = last && snap(last), b = snap(c);
+      if (last && last.kind === c.kind && a!.x0 === b.x0 && a!.x1 === b.x1 && b.x1 - b.x0 < 400) {
+        last.tokens.push(...c.tokens);
+        last.x0 = Math.min(last.x0, c.x0);
+        last.x1 = Math.max(last.x1, c.x1);
+      } else merged.push(c);
+    }
+    clusters = merged;
+    tokenColumn.clear();
+    clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
+  }
+  const extents = clusters.map(snap);
 
   // 3. header paths
   const headerTokens = header.flatMap((l) => l.tokens).filter((t) => !/^(?:单位[:：]|栏次$)/u.test(compact(t.text)));

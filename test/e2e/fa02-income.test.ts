@@ -221,7 +221,7 @@ describe('fa02_income with text-layer artifacts (REAL-DOCUMENTS.md)', { timeout:
   // column mixes '20. 00' and '0.00' the same way) form two value clusters between the same two
   // vertical rules. Both get the header 其他收入 → other_income, and map-table's blockValueColumns
   // keeps only the first, so the cells of the second cluster (208, 2080503) are silently dropped.
-  it.fails('ruled: spaced values left-aligned above right-aligned ones in one column are all read', async () => {
+  it('ruled: spaced values left-aligned above right-aligned ones in one column are all read', async () => {
     const result = await extract(docOf(small([
       ['', '合计', '49,664.69', '49,644.69', '0.00', '0.00', '0.00', '0.00', '20. 00'],
       ['201', '一般公共服务支出', '34,970.13', '34,950.13', '0.00', '0.00', '0.00', '0.00', '20. 00'],
