@@ -142,7 +142,6 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
   const valueClusters = clusterTokens(bodyTokens.filter((t) => valueLike(tokenKind(t))), 'value');
   const labelClusters = splitLabelClusters(clusterTokens(bodyTokens.filter((t) => !valueLike(tokenKind(t))), 'label'), valueClusters);
   let clusters = [...valueClusters, ...labelClusters].sort((a, b) => a.x0 - b.x0);
-  if (process.env.FH_DEBUG_CLUSTERS) for (const c of clusters) console.error(c.kind, c.x0.toFixed(1), c.x1.toFixed(1), c.tokens.slice(0, 4).map((t) => t.text).join(" "));
   const tokenColumn = new Map<Token, number>();
   clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
 
