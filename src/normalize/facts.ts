@@ -11,6 +11,7 @@ export function toFacts(source: Source, doc: NormalizedDocument): Fact[] {
   for (const t of doc.tables) {
     for (const c of t.cells) {
       const unit = c.type === 'amount' ? t.unit : c.type === 'percent' ? '%' : '';
+      // 'number' (scores, weights) and text carry no unit.
       const cny = c.type === 'amount' ? shiftDecimal(c.value, t.unit === '万元' ? 4 : 0) : '';
       facts.push({
         source_sha256: source.sha256,

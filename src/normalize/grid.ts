@@ -392,7 +392,7 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
   }
 }
 
-function makeCell(tokens: Token[]): GridCell {
+export function makeCell(tokens: Token[]): GridCell {
   // Reading order inside a cell: top to bottom, then left to right.
   const sorted = [...tokens].sort((a, b) => (Math.abs(a.top - b.top) > 2 ? a.top - b.top : a.x0 - b.x0));
   const lines = new Set(sorted.map((t) => Math.round(t.top)));

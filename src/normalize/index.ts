@@ -2,6 +2,7 @@
 import type { DocumentMeta } from '../model/document.js';
 import type { Finding } from '../model/finding.js';
 import type { Page, Segment } from '../model/page.js';
+import { parseForm } from './form.js';
 import { buildGrids } from './grid.js';
 import { pageLines } from './lines.js';
 import { mapTable, type MappedCell } from './map-table.js';
@@ -16,7 +17,7 @@ export interface NormalizedTable {
   entity: string;
   unit: '万元' | '元';
   pages: number[];
-  builder: 'lattice' | 'stream' | 'none';
+  builder: 'lattice' | 'stream' | 'form' | 'none';
   cells: MappedCell[];
 }
 
@@ -34,9 +35,19 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
   const findings: Finding[] = [];
   const tables: NormalizedTable[] = [];
   for (const region of regions) {
+    if (region.kind.layout === 'performance') {
+      // Self-evaluation forms have a parser of their own; budget-stage target tables (pg01) are not read yet.
+      if (!region.kind.id.startsWith('pe')) continue;
+      const form = parseForm(region.lines);
+      tables.push({
+        tableKind: region.kind.id, tableInstance: region.kind.id === 'pe01_project_self_eval' ? form.instance : '', title: region.title, tableNo: region.tableNo,
+        entity: region.entityLine || meta.entity, unit: region.unit, pages: region.pages, builder: 'form', cells: form.cells,
+      });
+      continue;
+    }
     const grids = buildGrids(region.lines, segmentsByPage);
     const cells = grids.flatMap((g) => mapTable(region.kind, g.columns, g.rows));
-    if (grids.length && cells.length === 0 && region.kind.layout !== 'performance') {
+    if (grids.length && cells.length === 0) {
       findings.push({ code: 'table_unmapped', severity: 'warning', page: region.pages[0], message: `table "${region.title}" (${region.kind.id}) found but no cell could be mapped` });
     }
     tables.push({

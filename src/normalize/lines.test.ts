@@ -80,7 +80,7 @@ describe('runsToTokens: one cell printed with stray spaces stays one token', () 
 
   // r06.pdf p10 / r09.pdf p10 (Shanghai budgets): an income line with an arabic ordinal is one
   // label cell. It comes out as two tokens '1.' and '一般公共预算' marked split_spanning_run.
-  it.fails('an ordinal `1. ` and its label are one cell (r06: "1. 一般公共预算")', () => {
+  it('an ordinal `1. ` and its label are one cell (r06: "1. 一般公共预算")', () => {
     const tokens = runsToTokens([run('1. 一般公共预算', 100, 200)], 1);
     expect(tokens.map((t) => t.text)).toEqual(['1. 一般公共预算']);
     expect(tokens[0]!.repairs).toEqual([]);

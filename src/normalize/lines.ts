@@ -11,6 +11,8 @@ const NUMBER_PIECE = /^[-+]?[\d,.]+%?$/u;
 
 /** Whether two whitespace-separated pieces of one run belong to the same cell. */
 function samePiece(left: string, right: string): boolean {
+  // An ordinal and its label (`1. 一般公共预算`) are one cell.
+  if (/^\d{1,2}[.、．]$/u.test(left) && hasCjk(right)) return true;
   const ln = NUMBER_PIECE.test(left), rn = NUMBER_PIECE.test(right);
   if (ln && rn) {
     if (/[,.]$/u.test(left) || /^[,.]/u.test(right)) return true;

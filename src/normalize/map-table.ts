@@ -16,7 +16,7 @@ export interface MappedCell {
   column_label: string;
   value: string;
   /** 'amount' | 'percent' | 'text' */
-  type: 'amount' | 'percent' | 'text';
+  type: 'amount' | 'percent' | 'number' | 'text';
   line_no: string;
   cell: GridCell;
   repairs: string[];

@@ -62,6 +62,14 @@ const isNarrative = (line: Line): boolean => line.tokens.some((t) => compact(t.t
 
 const hasValues = (line: Line): boolean => line.tokens.some((t) => isValueText(t.text));
 
+const GRADE_LABEL = /评价等级|自评等级|绩效等级/u;
+const GRADE_OPTION = /[☑□■√✓✔]|得分[<≤]|分[≤<]/u;
+
+/** A form is closed once its grade was printed and the line is no longer one of the grade's options. */
+function formClosed(lines: readonly Line[], line: Line): boolean {
+  return lines.some((l) => GRADE_LABEL.test(l.text)) && !GRADE_OPTION.test(line.text) && !GRADE_LABEL.test(line.text);
+}
+
 /** Finds the tables of a document in its lines (all pages, in order). */
 export function findRegions(pages: readonly Line[][]): Region[] {
   const regions: Region[] = [];
@@ -83,7 +91,9 @@ export function findRegions(pages: readonly Line[][]): Region[] {
         continue;
       }
       if (!current) { pageStart = false; continue; }
-      if (pageStart && current.lines.length > 0) {
+      // A self-evaluation form holds narrative cells and may run over a page: it ends after its grade.
+      const openForm = current.kind.layout === 'performance' && !formClosed(current.lines, line);
+      if (pageStart && current.lines.length > 0 && !openForm) {
         // A table goes on over the page only if the page opens with table rows (header or values).
         const head = lines.slice(i, i + 8);
         if (!head.some(hasValues) || head.slice(0, 2).some(isNarrative)) { current = null; pageStart = false; continue; }
@@ -98,10 +108,10 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       inTitleBlock = false;
       if (EMPTY_TABLE.test(line.text)) { current.notes.push(line.text); continue; }
       if (NOTE.test(line.text)) { current.notes.push(line.text); current = null; continue; }
-      if (SECTION.test(line.text) || isNarrative(line)) { current = null; continue; }
+      if (SECTION.test(line.text) || (isNarrative(line) && !openForm)) { current = null; continue; }
       current.lines.push(line);
       if (!current.pages.includes(line.page)) current.pages.push(line.page);
     }
   }
-  return regions.filter((r) => r.lines.some(hasValues) || r.notes.some((n) => EMPTY_TABLE.test(n)));
+  return regions.filter((r) => r.lines.some(hasValues) || r.notes.some((n) => EMPTY_TABLE.test(n)) || (r.kind.layout === 'performance' && r.lines.length > 3));
 }

@@ -1,18 +1,27 @@
 /** Orchestrates a run: inputs → documents (concurrently) → outputs. The only module that imports the stages. */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { writeOutputs } from '../export/index.js';
 import { expandInputs, readLocal } from '../fetch/local.js';
-import type { DocumentResult } from '../model/document.js';
-import { processDocument } from './process-document.js';
+import type { DocumentResult, Source } from '../model/document.js';
+import type { DocumentTask } from './document-worker.js';
+import { WorkerCrashError, WorkerPool } from './worker-pool.js';
 import { VERSION } from '../version.js';
 
 export interface RunSettings {
   inputs: string[];
   outDir: string;
+  /** Documents processed at once: the size of the worker pool, or of the in-process limit. */
   concurrency: number;
   logger: Logger;
+  /**
+   * Process every document on the main thread (p-limit over async processDocument), as before worker
+   * threads. Also the path taken when concurrency is 1 or no compiled worker exists (running from the
+   * TypeScript sources, as under vitest).
+   */
+  inProcess?: boolean;
 }
 
 export interface RunSummary {
@@ -23,17 +32,53 @@ export interface RunSummary {
 
 export const defaultConcurrency = () => Math.max(1, Math.min(os.availableParallelism(), 4));
 
+const WORKER_SCRIPT = new URL('./document-worker.js', import.meta.url);
+
+/** The compiled worker beside this module; undefined when running from .ts sources or when it is missing. */
+export function documentWorkerScript(): URL | undefined {
+  if (!import.meta.url.endsWith('.js')) return undefined;
+  return existsSync(WORKER_SCRIPT) ? WORKER_SCRIPT : undefined;
+}
+
+type Process = (source: Source, bytes: Uint8Array) => Promise<DocumentResult>;
+
 export async function run(settings: RunSettings): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
   const files = await expandInputs(settings.inputs);
-  const limit = pLimit(settings.concurrency);
-  const results = await Promise.all(files.map((file) => limit(async () => {
-    const { source, bytes } = await readLocal(file);
-    const result = await processDocument(source, bytes);
-    if (result.status === 'failed') settings.logger.error({ source: file, error: result.error }, `failed: ${file}: ${result.error}`);
-    else settings.logger.info({ source: file, pages: result.pages, tables: result.tables.length, cells: result.facts.length }, 'document processed');
-    return result;
-  })));
+  const script = settings.inProcess || settings.concurrency <= 1 ? undefined : documentWorkerScript();
+  const pool = script && files.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, files.length) }) : undefined;
+  let results: DocumentResult[];
+  try {
+    // In workers, pdf.js is loaded there only; in process, here (same module, same behaviour as a static import).
+    const processOne: Process = pool ? (source, bytes) => processInWorker(pool, source, bytes) : (await import('./process-document.js')).processDocument;
+    // The limit also bounds how many files are read into memory ahead of a free worker.
+    const limit = pLimit(settings.concurrency);
+    // Promise.all keeps the input order whatever the completion order: results (and facts) are as in process.
+    results = await Promise.all(files.map((file) => limit(async () => {
+      const { source, bytes } = await readLocal(file);
+      const result = await processOne(source, bytes);
+      if (result.status === 'failed') settings.logger.error({ source: file, error: result.error }, `failed: ${file}: ${result.error}`);
+      else settings.logger.info({ source: file, pages: result.pages, tables: result.tables.length, cells: result.facts.length }, 'document processed');
+      return result;
+    })));
+  } finally {
+    await pool?.close(); // no worker outlives the run
+  }
   const { facts } = await writeOutputs(settings.outDir, results, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() });
   return { results, facts, failed: results.filter((r) => r.status === 'failed') };
+}
+
+/**
+ * One document on the pool. The bytes are moved to the worker (copied first if they share a buffer).
+ * A worker that dies on the document (crash, out of memory) fails this document alone; an error that
+ * processDocument throws is rethrown, as it would be in process.
+ */
+async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, source: Source, bytes: Uint8Array): Promise<DocumentResult> {
+  const own = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  try {
+    return await pool.run({ source, bytes: own }, [own.buffer as ArrayBuffer]);
+  } catch (err) {
+    if (!(err instanceof WorkerCrashError)) throw err;
+    return { source, status: 'failed', error: err.message, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], findings: [], timingsMs: {} };
+  }
 }
