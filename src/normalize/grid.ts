@@ -93,6 +93,25 @@ function uniq(xs: number[]): number[] {
   return out;
 }
 
+/**
+ * Horizontal rules that cross the table: collinear pieces (borders drawn cell by cell) are joined,
+ * and a rule counts when it covers at least 30% of the table's width.
+ */
+function rowRules(segments: readonly Segment[], x0: number, x1: number): number[] {
+  const hs = segments.filter((s) => s.orientation === 'h' && s.x1 > x0 && s.x0 < x1).sort((a, b) => a.top - b.top);
+  const out: number[] = [];
+  let i = 0;
+  while (i < hs.length) {
+    const y = hs[i]!.top;
+    let covered = 0;
+    let j = i;
+    for (; j < hs.length && hs[j]!.top - y <= 1; j++) covered += Math.min(hs[j]!.x1, x1) - Math.max(hs[j]!.x0, x0);
+    if (covered > 0.3 * (x1 - x0)) out.push(y);
+    i = j;
+  }
+  return out;
+}
+
 function verticalRulesAt(segments: readonly Segment[], top: number, bottom: number): number[] {
   const mid = (top + bottom) / 2;
   return uniq(segments.filter((s) => s.orientation === 'v' && s.top <= mid + 1 && s.bottom >= mid - 1).map((s) => s.x0));
@@ -108,8 +127,15 @@ export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<n
   const segments: { header: Line[]; body: Line[] }[] = [];
   for (const page of pages) {
     const pageLines = lines.filter((l) => l.page === page).flatMap(splitHeaderWords);
-    const first = pageLines.findIndex(isBodyLine);
+    let first = pageLines.findIndex(isBodyLine);
     if (first < 0) continue;
+    // With row rules, lines in the first body row's band are body (a label wrapped above its values).
+    const rules = rowRules(segmentsByPage.get(page) ?? [], Math.min(...pageLines.flatMap((l) => l.tokens.map((t) => t.x0))), Math.max(...pageLines.flatMap((l) => l.tokens.map((t) => t.x1))));
+    if (rules.length >= 3) {
+      const bandOf = (l: Line) => rules.filter((y) => y < (l.top + l.bottom) / 2).length;
+      const band = bandOf(pageLines[first]!);
+      while (first > 0 && bandOf(pageLines[first - 1]!) === band) first--;
+    }
     const header = pageLines.slice(0, first).filter((l) => !isSpacingLine(l));
     const body = pageLines.slice(first);
     const last = segments[segments.length - 1];
@@ -333,13 +359,13 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
     const segs = segmentsByPage.get(page) ?? [];
     const x0 = Math.min(...pageLines.flatMap((l) => l.tokens.map((t) => t.x0)));
     const x1 = Math.max(...pageLines.flatMap((l) => l.tokens.map((t) => t.x1)));
-    const hs = uniq(segs.filter((s) => s.orientation === 'h' && s.x1 > x0 && s.x0 < x1 && s.x1 - s.x0 > 0.3 * (x1 - x0)).map((s) => s.top));
+    const hs = rowRules(segs, x0, x1);
     const bandOf = (l: Line) => hs.filter((y) => y < (l.top + l.bottom) / 2).length;
     const bands = new Map<number, Line[]>();
     for (const l of pageLines) bands.set(bandOf(l), [...(bands.get(bandOf(l)) ?? []), l]);
     const valueLines = pageLines.filter(hasValueTokens).length;
     // Bands group lines only where the rules are row rules (most bands hold one row of values).
-    const useBands = hs.length >= 3 && bands.size > 1 && bands.size >= 0.6 * valueLines;
+    const useBands = hs.length >= 3 && bands.size >= 0.6 * valueLines;
     if (useBands) for (const ls of bands.values()) groups.push({ lines: ls });
     else groupByHeuristic(pageLines, groups);
   }
