@@ -134,7 +134,8 @@ export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<n
     if (rules.length >= 3) {
       const bandOf = (l: Line) => rules.filter((y) => y < (l.top + l.bottom) / 2).length;
       const band = bandOf(pageLines[first]!);
-      while (first > 0 && bandOf(pageLines[first - 1]!) === band) first--;
+      const headerOnly = (l: Line) => isSpacingLine(l) || l.tokens.every((t) => HEADER_WORD.test(compact(t.text)));
+      while (first > 0 && bandOf(pageLines[first - 1]!) === band && !headerOnly(pageLines[first - 1]!)) first--;
     }
     const header = pageLines.slice(0, first).filter((l) => !isSpacingLine(l));
     const body = pageLines.slice(first);
