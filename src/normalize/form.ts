@@ -28,7 +28,8 @@ const isNumber = (t: Token) => { const k = classify(t.text); return k === 'amoun
 export interface ParsedForm { instance: string; cells: MappedCell[] }
 
 export function parseForm(lines: readonly Line[]): ParsedForm {
-  const sectionX1 = Math.max(0, ...lines.flatMap((l) => l.tokens).filter((t) => SECTION_LABEL.test(compact(t.text)) && /^(?:项目名称|主管部门|绩效指标|总分|评价等级|项目资金)/u.test(compact(t.text))).map((t) => t.x1));
+  // The form's first column holds the section names; 总分 may sit in a wide merged cell, so it does not count.
+  const sectionX1 = Math.max(0, ...lines.flatMap((l) => l.tokens).filter((t) => /^(?:项目名称|主管部门|项目资金.*|绩效指标)$/u.test(compact(t.text))).map((t) => t.x1));
   const isSection = (t: Token) => mid(t) < sectionX1 + 2;
   const cells: MappedCell[] = [];
   const instance = projectName(lines);
@@ -36,12 +37,12 @@ export function parseForm(lines: readonly Line[]): ParsedForm {
   const fundsAt = lines.findIndex((l) => countMatches(l, FUNDS_HEADER) >= 2);
   const indicatorsAt = lines.findIndex((l) => l.tokens.some((t) => INDICATOR_HEADER.test(compact(t.text))));
   if (fundsAt >= 0) {
-    const end = firstIndex(lines, fundsAt + 1, (l) => /绩效目标|年度预期|目标实际|年度总体目标/u.test(l.text) || l === lines[indicatorsAt]);
-    cells.push(...readBlock(lines, fundsAt, end, FUNDS_COLUMNS, isSection, 'funds'));
+    const ends = (l: Line) => /绩效目标|年度预期|目标实际|年度总体目标|预期目标|实际完成情况/u.test(l.text) || l === lines[indicatorsAt];
+    cells.push(...readBlock(lines, fundsAt, ends, FUNDS_COLUMNS, isSection, 'funds'));
   }
   if (indicatorsAt >= 0) {
-    const end = firstIndex(lines, indicatorsAt + 1, (l) => l.tokens.some((t) => isSection(t) && SECTION_END.test(compact(t.text))));
-    cells.push(...readBlock(lines, indicatorsAt, end, INDICATOR_COLUMNS, isSection, 'indicator'));
+    const ends = (l: Line) => l.tokens.some((t) => SECTION_END.test(compact(t.text)) && (isSection(t) || /^(?:总分|自评总分|评价等级)/u.test(compact(t.text))));
+    cells.push(...readBlock(lines, indicatorsAt, ends, INDICATOR_COLUMNS, isSection, 'indicator'));
   }
   cells.push(...totalAndGrade(lines));
   return { instance, cells };
@@ -51,10 +52,6 @@ function countMatches(l: Line, re: RegExp): number {
   return l.tokens.filter((t) => re.test(compact(t.text))).length;
 }
 
-function firstIndex(lines: readonly Line[], from: number, test: (l: Line) => boolean): number {
-  for (let i = from; i < lines.length; i++) if (test(lines[i]!)) return i;
-  return lines.length;
-}
 
 /** The project name: the cell right of 项目名称, wrapped lines included. */
 function projectName(lines: readonly Line[]): string {
@@ -72,11 +69,15 @@ function projectName(lines: readonly Line[]): string {
   return compact(parts.map((t) => t.text).join(''));
 }
 
-/** Header anchors: the header line and the wrapped header lines next to it, merged by x-overlap. */
-function anchorsAt(lines: readonly Line[], at: number, rules: readonly ColumnRule[], isSection: (t: Token) => boolean): Anchor[] {
+/** The header line and the wrapped header lines next to it. */
+function headerGroup(lines: readonly Line[], at: number): Line[] {
   const head = lines[at]!;
   const h = head.bottom - head.top;
-  const group = lines.filter((l, i) => Math.abs(i - at) <= 2 && l.page === head.page && Math.abs(vmid(l) - vmid(head)) <= 1.5 * h && !l.tokens.some(isNumber));
+  return lines.filter((l, i) => Math.abs(i - at) <= 2 && l.page === head.page && Math.abs(vmid(l) - vmid(head)) <= 1.5 * h && !l.tokens.some(isNumber));
+}
+
+/** Header anchors: the header group's tokens merged by x-overlap. */
+function anchorsOf(group: Line[], rules: readonly ColumnRule[], isSection: (t: Token) => boolean): Anchor[] {
   const tokens = group.flatMap((l) => l.tokens).filter((t) => !isSection(t)).sort((a, b) => a.top - b.top || a.x0 - b.x0);
   const anchors: { x0: number; x1: number; parts: Token[] }[] = [];
   for (const t of tokens) {
@@ -101,15 +102,23 @@ function zoneOf(anchors: Anchor[], t: Token): number {
   return anchors.length - 1;
 }
 
-function readBlock(lines: readonly Line[], headAt: number, end: number, rules: readonly ColumnRule[], isSection: (t: Token) => boolean, block: 'funds' | 'indicator'): MappedCell[] {
-  const anchors = anchorsAt(lines, headAt, rules, isSection);
+function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => boolean, rules: readonly ColumnRule[], isSection: (t: Token) => boolean, block: 'funds' | 'indicator'): MappedCell[] {
+  const group = headerGroup(lines, headAt);
+  const anchors = anchorsOf(group, rules, isSection);
   if (anchors.length < 2) return [];
-  const head = lines[headAt]!;
-  const h = head.bottom - head.top;
-  // Body lines: after the header group, before the block's end.
-  const body = lines.slice(headAt + 1, end).filter((l) => !(l.page === head.page && Math.abs(vmid(l) - vmid(head)) <= 1.5 * h && !l.tokens.some(isNumber)));
-  // The funds block's label column is the first anchor (its header is the label's, e.g. `1. 年度预算数`).
-  const labelZone = block === 'funds' ? 0 : anchors.findIndex((a) => a.key === 'label');
+  // Body lines: after the header group, up to the block's end.
+  const start = Math.max(...group.map((l) => lines.indexOf(l))) + 1;
+  let stop = start;
+  while (stop < lines.length && !ends(lines[stop]!)) stop++;
+  const body = lines.slice(start, stop);
+  if (block === 'funds') {
+    // The label column's header is either printed (`1. 年度预算数`, no values under it) or absent.
+    const first = anchors[0]!;
+    const valuesUnderFirst = body.some((l) => l.tokens.some((t) => isNumber(t) && mid(t) > first.x0 - 3 && mid(t) < first.x1 + 3));
+    if (valuesUnderFirst) anchors.unshift({ key: 'label', x0: first.x0 - 4, x1: first.x0 - 2, text: '' });
+    else anchors[0] = { ...first, key: 'label' };
+  }
+  const labelZone = anchors.findIndex((a) => a.key === 'label');
   if (labelZone < 0) return [];
   const keyOf = (i: number) => (i === labelZone ? 'label' : anchors[i]!.key);
   const valueKeys = new Set(block === 'funds' ? ['budget', 'budget_initial', 'executed', 'weight', 'completion_rate', 'score'] : ['target', 'actual', 'weight', 'score']);
@@ -144,7 +153,7 @@ function readBlock(lines: readonly Line[], headAt: number, end: number, rules: r
     const labelTokens = row.get('label');
     if (!labelTokens) return;
     const labelCell = makeCell(labelTokens);
-    const label = labelCell.text;
+    const label = labelCell.text.replace(/[:：]$/u, '');
     const rowKey = `${block}:${normalizeLabel(label)}`;
     for (const [key, tokens] of row) {
       if (key === 'label') continue;
@@ -188,7 +197,8 @@ function totalAndGrade(lines: readonly Line[]): MappedCell[] {
   const out: MappedCell[] = [];
   for (const l of lines) {
     const i = l.tokens.findIndex((t) => TOTAL_SCORE.test(compact(t.text)));
-    const score = i >= 0 ? l.tokens.slice(i + 1).find(isNumber) : undefined;
+    // 总分 may print the weight (100) before the score: the score is the last number.
+    const score = i >= 0 ? l.tokens.slice(i + 1).filter(isNumber).pop() : undefined;
     if (score) {
       const cell = makeCell([score]);
       out.push({ row_key: 'total_score', row_label: compact(l.tokens[i]!.text), column_key: 'value', column_label: '', value: cell.text, type: 'number', line_no: '', cell, repairs: cell.repairs });
