@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('extract the tables of PDF disclosures into out/facts.csv, out/tables/*.csv and out/report.json')
     .argument('<inputs...>', 'PDF files and directories (searched recursively for *.pdf)')
     .option('-o, --out <dir>', 'output folder', 'out')
-    .option('-c, --concurrency <n>', 'documents processed at once', String(defaultConcurrency()))
+    .option('-c, --concurrency <n>', 'documents processed at once, each on a worker thread (1: one at a time on the main thread)', String(defaultConcurrency()))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'warn')
     .addHelpText('after', '\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error.')
     .action(async (inputs: string[], raw: unknown) => {

@@ -14,6 +14,7 @@ import type { Line, Token } from '../model/line.js';
 import { compact, normalizeLabel } from '../util/text.js';
 import { amountValue, classify } from './cells.js';
 import { makeCell } from './grid.js';
+import { splitAtBoundaries } from './lines.js';
 import type { MappedCell } from './map-table.js';
 
 interface Anchor { key: string | null; x0: number; x1: number; text: string }
@@ -108,9 +109,13 @@ function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => bo
   if (anchors.length < 2) return [];
   // Body lines: after the header group, up to the block's end.
   const start = Math.max(...group.map((l) => lines.indexOf(l))) + 1;
+  // A run of text wider than a few columns is the next section's (存在问题 …) cell, not this block's.
+  const width = anchors[anchors.length - 1]!.x1 - anchors[0]!.x0;
+  const spansBlock = (l: Line) => l.tokens.some((t) => t.x1 - t.x0 > 0.45 * width);
   let stop = start;
-  while (stop < lines.length && !ends(lines[stop]!)) stop++;
-  const body = lines.slice(start, stop);
+  while (stop < lines.length && !ends(lines[stop]!) && !spansBlock(lines[stop]!)) stop++;
+  const zoneBounds = anchors.slice(1).map((a, i) => (anchors[i]!.x1 + a.x0) / 2);
+  const body = lines.slice(start, stop).map((l) => ({ ...l, tokens: l.tokens.flatMap((t) => splitAtBoundaries(t, zoneBounds)) }));
   if (block === 'funds') {
     // The label column's header is either printed (`1. 年度预算数`, no values under it) or absent.
     const first = anchors[0]!;
@@ -122,7 +127,11 @@ function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => bo
   if (labelZone < 0) return [];
   const keyOf = (i: number) => (i === labelZone ? 'label' : anchors[i]!.key);
   const valueKeys = new Set(block === 'funds' ? ['budget', 'budget_initial', 'executed', 'weight', 'completion_rate', 'score'] : ['target', 'actual', 'weight', 'score']);
-  const isValueLine = (l: Line) => l.tokens.some((t) => !isSection(t) && valueKeys.has(keyOf(zoneOf(anchors, t)) ?? '') && (block === 'indicator' || isNumber(t)));
+  // A row's anchor line is the one with its numbers (score, weight, amounts); wrapped text lines go to the nearest.
+  const numericKeys = block === 'funds' ? valueKeys : new Set(['weight', 'score']);
+  const byNumbers = (l: Line) => l.tokens.some((t) => !isSection(t) && numericKeys.has(keyOf(zoneOf(anchors, t)) ?? '') && isNumber(t));
+  const byText = (l: Line) => l.tokens.some((t) => !isSection(t) && valueKeys.has(keyOf(zoneOf(anchors, t)) ?? ''));
+  const isValueLine = body.some(byNumbers) ? byNumbers : byText;
   const valueLines = body.filter(isValueLine);
   if (valueLines.length === 0) return [];
   const rows = valueLines.map(() => new Map<string, Token[]>());

@@ -139,3 +139,38 @@ export function dropPageFurniture(lines: Line[], pageHeight: number): Line[] {
 export function pageLines(page: Page): Line[] {
   return dropPageFurniture(tokensToLines(runsToTokens(page.runs, page.number), page.number), page.height);
 }
+
+/**
+ * Splits a token that straddles a known column boundary at the whitespace nearest to it (one run
+ * printed across two cells, `服务对象满 意度 服务对象满意 度`). Positions are estimated from character widths.
+ */
+export function splitAtBoundaries(token: Token, boundaries: readonly number[]): Token[] {
+  const w = token.x1 - token.x0;
+  const crossing = boundaries.filter((b) => b - token.x0 > 0.3 * w && token.x1 - b > 0.3 * w);
+  if (crossing.length === 0 || !/\s/u.test(token.text.trim())) return [token];
+  const total = emWidth(token.text);
+  const spaces: { index: number; x: number }[] = [];
+  for (const m of token.text.matchAll(/\s+/gu)) {
+    if (m.index === 0 || m.index! + m[0].length >= token.text.length) continue;
+    spaces.push({ index: m.index!, x: token.x0 + (w * emWidth(token.text.slice(0, m.index))) / total });
+  }
+  const em = w / total;
+  // Near the boundary, a cut where text turns into a number (`率 95%`) is the likelier cell edge.
+  const changesKind = (s: { index: number }) => hasCjk(token.text[s.index - 1] ?? '') && /^\s*[\d≥≤<>＞＜]/u.test(token.text.slice(s.index));
+  const pick = (b: number) => {
+    const near = spaces.filter((s) => Math.abs(s.x - b) <= 2 * em);
+    const preferred = near.filter(changesKind);
+    const pool = preferred.length ? preferred : spaces;
+    return pool.reduce<{ index: number; x: number } | null>((best, s) => (!best || Math.abs(s.x - b) < Math.abs(best.x - b) ? s : best), null);
+  };
+  const cuts = [...new Set(crossing.map(pick).filter((s): s is { index: number; x: number } => s !== null))].sort((a, b) => a.index - b.index);
+  const out: Token[] = [];
+  let from = 0, x = token.x0;
+  for (const c of [...cuts, { index: token.text.length, x: token.x1 }]) {
+    const text = token.text.slice(from, c.index).trim();
+    if (text) out.push({ ...token, text, x0: x, x1: c.x, repairs: [...token.repairs, 'split_spanning_run'] });
+    from = c.index;
+    x = c.x;
+  }
+  return out.length ? out : [token];
+}

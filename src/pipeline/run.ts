@@ -1,5 +1,6 @@
 /** Orchestrates a run: inputs → documents (concurrently) → outputs. The only module that imports the stages. */
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
@@ -47,25 +48,36 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const files = await expandInputs(settings.inputs);
   const script = settings.inProcess || settings.concurrency <= 1 ? undefined : documentWorkerScript();
   const pool = script && files.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, files.length) }) : undefined;
+  // The limit also bounds how many files are read into memory ahead of a free worker.
+  const limit = pLimit(settings.concurrency);
   let results: DocumentResult[];
   try {
     // In workers, pdf.js is loaded there only; in process, here (same module, same behaviour as a static import).
     const processOne: Process = pool ? (source, bytes) => processInWorker(pool, source, bytes) : (await import('./process-document.js')).processDocument;
-    // The limit also bounds how many files are read into memory ahead of a free worker.
-    const limit = pLimit(settings.concurrency);
-    // Promise.all keeps the input order whatever the completion order: results (and facts) are as in process.
-    results = await Promise.all(files.map((file) => limit(async () => {
+    // On workers the largest files start first (fewer long documents left running alone at the end);
+    // in process the input order, as before. Either way results[i] is files[i]: the output is the same.
+    const order = pool ? await largestFirst(files) : files.map((_, i) => i);
+    results = new Array<DocumentResult>(files.length);
+    await Promise.all(order.map((i) => limit(async () => {
+      const file = files[i]!;
       const { source, bytes } = await readLocal(file);
       const result = await processOne(source, bytes);
       if (result.status === 'failed') settings.logger.error({ source: file, error: result.error }, `failed: ${file}: ${result.error}`);
       else settings.logger.info({ source: file, pages: result.pages, tables: result.tables.length, cells: result.facts.length }, 'document processed');
-      return result;
+      results[i] = result;
     })));
   } finally {
+    limit.clearQueue(); // after a failure (an unreadable file), start nothing more
     await pool?.close(); // no worker outlives the run
   }
   const { facts } = await writeOutputs(settings.outDir, results, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() });
   return { results, facts, failed: results.filter((r) => r.status === 'failed') };
+}
+
+/** Indices of files by size, largest first (stable; a file that cannot be stat'ed counts as empty). */
+async function largestFirst(files: readonly string[]): Promise<number[]> {
+  const sizes = await Promise.all(files.map((f) => stat(f).then((st) => st.size, () => 0)));
+  return files.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
 }
 
 /**
