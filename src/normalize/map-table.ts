@@ -222,6 +222,21 @@ function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[])
   return out;
 }
 
+/**
+ * Units and the categories or projects under them differ by indentation. The commonest indent is
+ * one of the two levels: rows indented further are children (units are then the commonest), else
+ * rows indented less are units. Unit names may be centred, so only the side of the split counts.
+ */
+function unitLevel(indents: (number | null)[]): (indent: number | null) => boolean {
+  const xs = indents.filter((x): x is number => x !== null).map((x) => Math.round(x));
+  if (xs.length === 0) return () => true;
+  const counts = new Map<number, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  const mode = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
+  const deeper = xs.some((x) => x > mode + 3);
+  return (indent) => indent === null || (deeper ? indent <= mode + 3 : indent < mode - 3);
+}
+
 function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
   const out: MappedCell[] = [];
   const labelCol = columns.findIndex((c) => c.role === 'label');
@@ -233,8 +248,7 @@ function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
     const k = columnKey(c, kind.columns);
     if (k && ![...valueCols.values()].includes(k)) valueCols.set(i, k);
   });
-  const indents = rows.map((r) => r.indent).filter((x): x is number => x !== null);
-  const unitIndent = indents.length ? Math.min(...rows.filter((r) => r.cells[labelCol] && !isTotal(normalizeLabel(r.cells[labelCol]!.text))).map((r) => r.indent ?? Infinity)) : 0;
+  const isUnitRow = unitLevel(rows.filter((r) => r.cells[labelCol] && !isTotal(normalizeLabel(r.cells[labelCol]!.text))).map((r) => r.indent));
   let unit: string | null = null;
   for (const row of rows) {
     const cell = labelCol >= 0 ? row.cells[labelCol] : null;
@@ -243,7 +257,7 @@ function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
     let key: string;
     if (!label) { if (row === rows[0]) key = 'total'; else continue; }
     else if (isTotal(norm)) key = 'total';
-    else if ((row.indent ?? 0) <= unitIndent + 4) { unit = norm; key = `label:${norm}`; }
+    else if (isUnitRow(row.indent)) { unit = norm; key = `label:${norm}`; }
     else key = unit ? `label:${unit}/${norm}` : `label:${norm}`;
     emit(out, key, label, '', row, columns, valueCols, []);
   }
