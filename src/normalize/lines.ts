@@ -80,6 +80,8 @@ export function runsToTokens(runs: readonly TextRun[], page: number): Token[] {
   return tokens;
 }
 
+const isNumberRun = (s: string) => /^\s*[-+]?[\d,]+(?:\.\d+)?%?\s*$/u.test(s);
+
 /** Runs on one baseline that touch (gap under a fifth of the font size) are one run. */
 function mergeTouchingRuns(runs: readonly TextRun[]): TextRun[] {
   const sorted = [...runs].sort((a, b) => a.top - b.top || a.x0 - b.x0);
@@ -91,7 +93,9 @@ function mergeTouchingRuns(runs: readonly TextRun[]): TextRun[] {
       Math.abs(prev.top - r.top) < 0.3 * r.fontSize &&
       Math.abs(prev.bottom - r.bottom) < 0.3 * r.fontSize &&
       r.x0 >= prev.x1 - 0.5 &&
-      r.x0 - prev.x1 < 0.2 * r.fontSize
+      r.x0 - prev.x1 < 0.2 * r.fontSize &&
+      // a number touching text (a value cell beside a text cell) stays apart
+      !(isNumberRun(prev.text) && hasCjk(r.text)) && !(hasCjk(prev.text) && isNumberRun(r.text))
     ) {
       out[out.length - 1] = { ...prev, text: prev.text + r.text, x1: Math.max(prev.x1, r.x1), confidence: Math.min(prev.confidence, r.confidence) };
     } else out.push(r);

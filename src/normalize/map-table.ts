@@ -98,11 +98,21 @@ function classCode(norm: string, economic: boolean): string | null {
   return (economic ? ECONOMIC_BY_NAME : FUNCTIONAL_BY_NAME).get(norm) ?? null;
 }
 
-export function mapTable(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+/** What mapping carries from one page's grid to the next grid of the same table (the current unit). */
+export interface MappingState {
+  unit: string | null;
+  /** The current unit's total not yet accounted for by the rows under it. */
+  remaining: number | null;
+  children: number;
+}
+
+export const newMappingState = (): MappingState => ({ unit: null, remaining: null, children: 0 });
+
+export function mapTable(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState = newMappingState()): MappedCell[] {
   switch (kind.layout) {
     case 'two_sided': return mapTwoSided(kind, columns, rows);
     case 'three_public': return mapThreePublic(kind, columns, rows);
-    case 'unit_rows': return mapUnitRows(kind, columns, rows);
+    case 'unit_rows': return mapUnitRows(kind, columns, rows, state);
     case 'performance': return [];
     default: return mapCodeRows(kind, columns, rows);
   }
@@ -237,7 +247,7 @@ function unitLevel(indents: (number | null)[]): (indent: number | null) => boole
   return (indent) => indent === null || (deeper ? indent <= mode + 3 : indent < mode - 3);
 }
 
-function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState): MappedCell[] {
   const out: MappedCell[] = [];
   const labelCol = columns.findIndex((c) => c.role === 'label');
   // Text columns (绩效目标) are label-like clusters in the grid; give them their key here.
@@ -249,16 +259,34 @@ function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
     if (k && ![...valueCols.values()].includes(k)) valueCols.set(i, k);
   });
   const isUnitRow = unitLevel(rows.filter((r) => r.cells[labelCol] && !isTotal(normalizeLabel(r.cells[labelCol]!.text))).map((r) => r.indent));
-  let unit: string | null = null;
+  const totalCol = [...valueCols.entries()].find(([, k]) => k === 'total')?.[0];
+  const totalOf = (row: GridRow) => {
+    const c = totalCol === undefined ? null : row.cells[totalCol];
+    const a = c ? amountValue(c.text) : null;
+    return a ? Number(a.value) : null;
+  };
   for (const row of rows) {
     const cell = labelCol >= 0 ? row.cells[labelCol] : null;
     const label = cell?.text ?? '';
     const norm = normalizeLabel(label);
     let key: string;
-    if (!label) { if (row === rows[0]) key = 'total'; else continue; }
+    if (!label) { if (row === rows[0] && !state.unit) key = 'total'; else continue; }
     else if (isTotal(norm)) key = 'total';
-    else if (isUnitRow(row.indent)) { unit = norm; key = `label:${norm}`; }
-    else key = unit ? `label:${unit}/${norm}` : `label:${norm}`;
+    else {
+      // A unit's total is the sum of the rows under it: once they add up, the next row is a unit.
+      const total = totalOf(row);
+      const byArithmetic = state.remaining !== null && total !== null;
+      const unitRow = byArithmetic ? Math.abs(state.remaining!) < 0.005 + 0.01 * state.children : isUnitRow(row.indent);
+      if (unitRow || !state.unit) {
+        state.unit = norm;
+        state.remaining = total;
+        state.children = 0;
+        key = `label:${norm}`;
+      } else {
+        if (state.remaining !== null && total !== null) { state.remaining -= total; state.children++; }
+        key = `label:${state.unit}/${norm}`;
+      }
+    }
     emit(out, key, label, '', row, columns, valueCols, []);
   }
   return out;
