@@ -95,7 +95,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       const openForm = current.kind.layout === 'performance' && !formClosed(current.lines, line);
       if (pageStart && current.lines.length > 0 && !openForm) {
         // A table goes on over the page only if the page opens with table rows (header or values).
-        const head = lines.slice(i, i + 8);
+        const head = lines.slice(i, i + 14);
         if (!head.some(hasValues) || head.slice(0, 2).some(isNarrative)) { current = null; pageStart = false; continue; }
       }
       pageStart = false;
