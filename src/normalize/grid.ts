@@ -204,7 +204,14 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
     tokenColumn.clear();
     clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
   }
-  const extents = clusters.map(snap);
+  // A missing rule must not let one column's extent swallow its neighbour's cells.
+  const extents = clusters.map(snap).map((e, i) => {
+    const prev = clusters[i - 1], next = clusters[i + 1], own = clusters[i]!;
+    return {
+      x0: prev && e.x0 < prev.x1 ? (prev.x1 + own.x0) / 2 : e.x0,
+      x1: next && e.x1 > next.x0 ? (own.x1 + next.x0) / 2 : e.x1,
+    };
+  });
 
   // 3. header paths
   const headerTokens = header.flatMap((l) => l.tokens).filter((t) => !/^(?:单位[:：]|栏次$)/u.test(compact(t.text)));
