@@ -11,6 +11,7 @@ import {
 } from '../catalogue/performance.js';
 import type { ColumnRule } from '../catalogue/table-kinds.js';
 import type { Line, Token } from '../model/line.js';
+import type { Segment } from '../model/page.js';
 import { compact, normalizeLabel } from '../util/text.js';
 import { amountValue, classify } from './cells.js';
 import { makeCell } from './grid.js';
@@ -28,7 +29,7 @@ const isNumber = (t: Token) => { const k = classify(t.text); return k === 'amoun
 
 export interface ParsedForm { instance: string; cells: MappedCell[] }
 
-export function parseForm(lines: readonly Line[]): ParsedForm {
+export function parseForm(lines: readonly Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]> = new Map()): ParsedForm {
   // The form's first column holds the section names; 总分 may sit in a wide merged cell, so it does not count.
   const sectionX1 = Math.max(0, ...lines.flatMap((l) => l.tokens).filter((t) => /^(?:项目名称|主管部门|项目资金.*|绩效指标)$/u.test(compact(t.text))).map((t) => t.x1));
   const isSection = (t: Token) => mid(t) < sectionX1 + 2;
@@ -39,11 +40,11 @@ export function parseForm(lines: readonly Line[]): ParsedForm {
   const indicatorsAt = lines.findIndex((l) => l.tokens.some((t) => INDICATOR_HEADER.test(compact(t.text))));
   if (fundsAt >= 0) {
     const ends = (l: Line) => /绩效目标|年度预期|目标实际|年度总体目标|预期目标|实际完成情况/u.test(l.text) || l === lines[indicatorsAt];
-    cells.push(...readBlock(lines, fundsAt, ends, FUNDS_COLUMNS, isSection, 'funds'));
+    cells.push(...readBlock(lines, fundsAt, ends, FUNDS_COLUMNS, isSection, 'funds', segmentsByPage));
   }
   if (indicatorsAt >= 0) {
     const ends = (l: Line) => l.tokens.some((t) => SECTION_END.test(compact(t.text)) && (isSection(t) || /^(?:总分|自评总分|评价等级)/u.test(compact(t.text))));
-    cells.push(...readBlock(lines, indicatorsAt, ends, INDICATOR_COLUMNS, isSection, 'indicator'));
+    cells.push(...readBlock(lines, indicatorsAt, ends, INDICATOR_COLUMNS, isSection, 'indicator', segmentsByPage));
   }
   cells.push(...totalAndGrade(lines));
   return { instance, cells };
@@ -103,10 +104,12 @@ function zoneOf(anchors: Anchor[], t: Token): number {
   return anchors.length - 1;
 }
 
-function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => boolean, rules: readonly ColumnRule[], isSection: (t: Token) => boolean, block: 'funds' | 'indicator'): MappedCell[] {
+function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => boolean, rules: readonly ColumnRule[], formSection: (t: Token) => boolean, block: 'funds' | 'indicator', segmentsByPage: ReadonlyMap<number, readonly Segment[]>): MappedCell[] {
   const group = headerGroup(lines, headAt);
-  const anchors = anchorsOf(group, rules, isSection);
+  const anchors = anchorsOf(group, rules, formSection);
   if (anchors.length < 2) return [];
+  // The section-name column can be narrower beside the indicators than above: there, what lies left of 一级指标 is section.
+  const isSection = block === 'indicator' ? (t: Token) => mid(t) < anchors[0]!.x0 - 1 : formSection;
   // Body lines: after the header group, up to the block's end.
   const start = Math.max(...group.map((l) => lines.indexOf(l))) + 1;
   // A run of text wider than a few columns is the next section's (存在问题 …) cell, not this block's.
@@ -135,17 +138,29 @@ function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => bo
   const valueLines = body.filter(isValueLine);
   if (valueLines.length === 0) return [];
   const rows = valueLines.map(() => new Map<string, Token[]>());
+  // With ruled cells, a token belongs to every row whose line lies inside its cell (merged cells repeat).
+  const cellRows = (t: Token): number[] | null => {
+    const m = mid(t), y = vmid(t);
+    const hs = (segmentsByPage.get(t.page) ?? []).filter((s) => s.orientation === 'h' && s.x1 - s.x0 >= 15 && s.x0 <= m + 1 && s.x1 >= m - 1);
+    const above = Math.max(...hs.filter((s) => s.top < y - 1).map((s) => s.top));
+    const below = Math.min(...hs.filter((s) => s.top > y + 1).map((s) => s.top));
+    if (!Number.isFinite(above) || !Number.isFinite(below)) return null;
+    const inside = valueLines.map((v, i) => ({ v, i })).filter(({ v }) => v.page === t.page && vmid(v) > above && vmid(v) < below).map(({ i }) => i);
+    return inside.length ? inside : null;
+  };
   for (const l of body) {
-    const target = isValueLine(l) ? valueLines.indexOf(l) : nearest(valueLines, l);
-    if (target < 0) continue;
+    const lineTarget = isValueLine(l) ? valueLines.indexOf(l) : nearest(valueLines, l);
     for (const t of l.tokens) {
       if (isSection(t)) continue;
       const key = keyOf(zoneOf(anchors, t));
       if (!key) continue;
       // Lines without values only carry wrapped text: labels and merged cells, never values.
       if (!isValueLine(l) && valueKeys.has(key) && block === 'funds') continue;
-      const row = rows[target]!;
-      row.set(key, [...(row.get(key) ?? []), t]);
+      const targets = cellRows(t) ?? (lineTarget >= 0 ? [lineTarget] : []);
+      for (const target of targets) {
+        const row = rows[target]!;
+        row.set(key, [...(row.get(key) ?? []), t]);
+      }
     }
   }
   const out: MappedCell[] = [];

@@ -38,7 +38,7 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
     if (region.kind.layout === 'performance') {
       // Self-evaluation forms have a parser of their own; budget-stage target tables (pg01) are not read yet.
       if (!region.kind.id.startsWith('pe')) continue;
-      const form = parseForm(region.lines);
+      const form = parseForm(region.lines, segmentsByPage);
       tables.push({
         tableKind: region.kind.id, tableInstance: region.kind.id === 'pe01_project_self_eval' ? form.instance : '', title: region.title, tableNo: region.tableNo,
         entity: region.entityLine || meta.entity, unit: region.unit, pages: region.pages, builder: 'form', cells: form.cells,
