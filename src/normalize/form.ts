@@ -106,10 +106,11 @@ function zoneOf(anchors: Anchor[], t: Token): number {
 
 function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => boolean, rules: readonly ColumnRule[], formSection: (t: Token) => boolean, block: 'funds' | 'indicator', segmentsByPage: ReadonlyMap<number, readonly Segment[]>): MappedCell[] {
   const group = headerGroup(lines, headAt);
-  const anchors = anchorsOf(group, rules, formSection);
+  // Beside the indicators the section column may be narrower than above: only its names are left out there.
+  const anchors = anchorsOf(group, rules, block === 'indicator' ? (t: Token) => SECTION_LABEL.test(compact(t.text)) : formSection);
   if (anchors.length < 2) return [];
-  // The section-name column can be narrower beside the indicators than above: there, what lies left of 一级指标 is section.
-  const isSection = block === 'indicator' ? (t: Token) => mid(t) < anchors[0]!.x0 - 1 : formSection;
+  const level1 = anchors.find((a) => a.key === 'level1');
+  const isSection = block === 'indicator' && level1 ? (t: Token) => mid(t) < level1.x0 - 1 : formSection;
   // Body lines: after the header group, up to the block's end.
   const start = Math.max(...group.map((l) => lines.indexOf(l))) + 1;
   // A run of text wider than a few columns is the next section's (存在问题 …) cell, not this block's.
