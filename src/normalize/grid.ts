@@ -78,6 +78,22 @@ function splitLabelClusters(labels: Cluster[], values: Cluster[]): Cluster[] {
   return out;
 }
 
+/**
+ * A label or two printed over a value column (a centred `公用经费合计` in a totals row) is not a
+ * column of its own: its tokens join the label column on their left, keeping that column's extent.
+ */
+function absorbStrayLabels(labels: Cluster[], values: Cluster[], rows: number): Cluster[] {
+  const overlapsValues = (c: Cluster) => values.some((v) => Math.min(v.x1, c.x1) - Math.max(v.x0, c.x0) > 0.3 * Math.min(v.x1 - v.x0, c.x1 - c.x0));
+  const stray = labels.filter((c) => c.tokens.length <= Math.max(2, 0.15 * rows) && overlapsValues(c));
+  const kept = labels.filter((c) => !stray.includes(c));
+  for (const c of stray) {
+    const left = kept.filter((k) => k.x0 < c.x0).sort((a, b) => b.x0 - a.x0)[0];
+    if (left) left.tokens.push(...c.tokens);
+    else kept.push(c);
+  }
+  return kept.sort((a, b) => a.x0 - b.x0);
+}
+
 interface Rules { v: number[]; h: number[] }
 
 function rulesFor(segments: readonly Segment[], top: number, bottom: number, x0: number, x1: number): Rules {
@@ -167,7 +183,7 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
   // 2. columns
   const bodyTokens = body.flatMap((l) => l.tokens);
   const valueClusters = clusterTokens(bodyTokens.filter((t) => valueLike(tokenKind(t))), 'value');
-  const labelClusters = splitLabelClusters(clusterTokens(bodyTokens.filter((t) => !valueLike(tokenKind(t))), 'label'), valueClusters);
+  const labelClusters = absorbStrayLabels(splitLabelClusters(clusterTokens(bodyTokens.filter((t) => !valueLike(tokenKind(t))), 'label'), valueClusters), valueClusters, body.length);
   let clusters = [...valueClusters, ...labelClusters].sort((a, b) => a.x0 - b.x0);
   const tokenColumn = new Map<Token, number>();
   clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
