@@ -156,10 +156,19 @@ export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<n
     const header = pageLines.slice(0, first).filter((l) => !isSpacingLine(l));
     const body = pageLines.slice(first);
     const last = segments[segments.length - 1];
-    if (last && header.length === 0) last.body.push(...body);
+    // On a continuation page, lines above the first values are a repeated header only if they
+    // repeat the header's words; otherwise they are rows without values (`十四、… 支出` with blanks).
+    if (last && !repeatsHeader(header, last.header)) last.body.push(...pageLines.slice(0, first).filter((l) => !isSpacingLine(l)), ...body);
     else segments.push({ header, body });
   }
   return segments.map((s) => buildGrid(s.header, s.body, segmentsByPage)).filter((g): g is BuiltGrid => g !== null);
+}
+
+function repeatsHeader(candidate: Line[], header: Line[]): boolean {
+  if (candidate.length === 0) return false;
+  const known = header.map((l) => l.text).join('');
+  const words = candidate.flatMap((l) => l.tokens.map((t) => compact(t.text)));
+  return words.filter((w) => known.includes(w)).length >= 0.5 * words.length;
 }
 
 const HEADER_WORD = /^(?:类|款|项|栏次|行次|科目编码|科目名称|功能分类科目编码)$/u;

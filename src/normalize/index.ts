@@ -5,7 +5,7 @@ import type { Page, Segment } from '../model/page.js';
 import { parseForm } from './form.js';
 import { buildGrids } from './grid.js';
 import { pageLines } from './lines.js';
-import { mapTable, newMappingState, type MappedCell } from './map-table.js';
+import { closeSides, mapTable, newMappingState, type MappedCell } from './map-table.js';
 import { readMeta } from './meta.js';
 import { findRegions } from './regions.js';
 
@@ -47,7 +47,8 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
     }
     const grids = buildGrids(region.lines, segmentsByPage);
     const state = newMappingState();
-    const cells = grids.flatMap((g) => mapTable(region.kind, g.columns, g.rows, state));
+    const mapped = grids.flatMap((g) => mapTable(region.kind, g.columns, g.rows, state));
+    const cells = region.kind.layout === 'two_sided' ? closeSides(mapped) : mapped;
     if (grids.length && cells.length === 0) {
       findings.push({ code: 'table_unmapped', severity: 'warning', page: region.pages[0], message: `table "${region.title}" (${region.kind.id}) found but no cell could be mapped` });
     }

@@ -104,13 +104,15 @@ export interface MappingState {
   /** The current unit's total not yet accounted for by the rows under it. */
   remaining: number | null;
   children: number;
+  /** Two-sided tables: the line whose fund sub-lines follow (年初结转和结余 …), per side. */
+  subParent: Record<'income' | 'expenditure', string | null>;
 }
 
-export const newMappingState = (): MappingState => ({ unit: null, remaining: null, children: 0 });
+export const newMappingState = (): MappingState => ({ unit: null, remaining: null, children: 0, subParent: { income: null, expenditure: null } });
 
 export function mapTable(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState = newMappingState()): MappedCell[] {
   switch (kind.layout) {
-    case 'two_sided': return mapTwoSided(kind, columns, rows);
+    case 'two_sided': return mapTwoSided(kind, columns, rows, state);
     case 'three_public': return mapThreePublic(kind, columns, rows);
     case 'unit_rows': return mapUnitRows(kind, columns, rows, state);
     case 'performance': return [];
@@ -151,7 +153,7 @@ function mapCodeRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
   return out;
 }
 
-function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState): MappedCell[] {
   const out: MappedCell[] = [];
   const blocks = blocksOf(columns);
   blocks.forEach((b, bi) => {
@@ -164,9 +166,6 @@ function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
       valueCols.clear();
       valueCols.set(first, 'amount');
     }
-    let subParent: string | null = null;
-    const sideCells: MappedCell[] = [];
-    const totals: string[] = [];
     for (const row of rows) {
       const { label, code, repairs, lineNo } = blockLabel(row, columns, b);
       if (!label && !code) continue;
@@ -175,21 +174,29 @@ function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
       if (!item && side === 'expenditure') item = code || (FUNCTIONAL_BY_NAME.get(norm) ?? undefined);
       if (!item && side === 'income' && /^(?:收入)?合计$/u.test(norm)) item = 'income_total';
       if (!item && side === 'expenditure' && /^(?:支出)?合计$/u.test(norm)) item = 'expenditure_total';
+      const subParent = state.subParent[side];
       if (item && subParent && (FUND_SUBLINES as readonly string[]).includes(item)) item = `${subParent}.${item}`;
-      else if (item && (ITEMS_WITH_FUND_SUBLINES as readonly string[]).includes(item)) subParent = item;
-      else if (item) subParent = null;
-      const key = `${side}:${item ?? `label:${norm}`}`;
-      if (item === 'income_total' || item === 'expenditure_total' || item === 'grand_total') totals.push(key);
-      emit(sideCells, key, label, lineNo, row, columns, valueCols, repairs);
+      else if (item && (ITEMS_WITH_FUND_SUBLINES as readonly string[]).includes(item)) state.subParent[side] = item;
+      else if (item) state.subParent[side] = null;
+      emit(out, `${side}:${item ?? `label:${norm}`}`, label, lineNo, row, columns, valueCols, repairs);
     }
-    // A lone side total that closes the side is its grand total.
-    if (!totals.some((k) => k.endsWith(':grand_total')) && totals.length === 1) {
-      const last = sideCells[sideCells.length - 1];
-      if (last && last.row_key === totals[0]) for (const c of sideCells) if (c.row_key === totals[0]) c.row_key = `${side}:grand_total`;
-    }
-    out.push(...sideCells);
   });
   return out;
+}
+
+/**
+ * After all pages of a two-sided table: a side with no 总计 whose only total (本年收入合计 …)
+ * is its last line has that total as its grand total.
+ */
+export function closeSides(cells: MappedCell[]): MappedCell[] {
+  for (const side of ['income', 'expenditure'] as const) {
+    const sideCells = cells.filter((c) => c.row_key.startsWith(`${side}:`));
+    const totals = [...new Set(sideCells.map((c) => c.row_key).filter((k) => /:(?:income_total|expenditure_total|grand_total)$/u.test(k)))];
+    if (totals.length !== 1 || totals[0]!.endsWith(':grand_total')) continue;
+    if (sideCells[sideCells.length - 1]?.row_key !== totals[0]) continue;
+    for (const c of sideCells) if (c.row_key === totals[0]) c.row_key = `${side}:grand_total`;
+  }
+  return cells;
 }
 
 const BUDGET_SIDE = /预算/u;
