@@ -230,7 +230,7 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
     clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
   }
   // A missing rule must not let one column's extent swallow its neighbour's cells.
-  const extents = clusters.map(snap).map((e, i) => {
+  let extents = clusters.map(snap).map((e, i) => {
     const prev = clusters[i - 1], next = clusters[i + 1], own = clusters[i]!;
     return {
       x0: prev && e.x0 < prev.x1 ? (prev.x1 + own.x0) / 2 : e.x0,
@@ -243,13 +243,32 @@ function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<num
   const assigned: Token[][] = lattice ? assignLattice(headerTokens, extents, segs) : assignStream(mergeWrappedHeaders(headerTokens), clusters, extents);
   const owners = new Map<Token, number>();
   for (const ts of assigned) for (const t of ts) owners.set(t, (owners.get(t) ?? 0) + 1);
-  const headerPath = assigned.map((ts) => {
+  let headerPath = assigned.map((ts) => {
     const sorted = ts.sort((a, b) => a.top - b.top || a.x0 - b.x0);
     // Shared tokens are parents; this column's own tokens, joined, are its leaf.
     const shared = sorted.filter((t) => owners.get(t)! > 1).map((t) => repairedText(t.text).text);
     const own = sorted.filter((t) => owners.get(t) === 1).map((t) => repairedText(t.text).text).join('');
     return own ? [...shared, own] : shared;
   });
+
+  // A few labels under an amount header (a centred 合计 in the 金额 column) belong to the block's label column.
+  const strays = clusters.map((c, i) => i).filter((i) => {
+    const c = clusters[i]!;
+    const leaf = compact(headerPath[i]!.join(''));
+    return c.kind === 'label' && i > 0 && c.tokens.length <= Math.max(2, 0.15 * body.length) && /(?:金额|决算数|预算数|执行数|小计)$/u.test(leaf);
+  });
+  if (strays.length) {
+    for (const i of strays) {
+      const left = clusters.slice(0, i).map((c, j) => ({ c, j })).filter(({ c, j }) => c.kind === 'label' && !strays.includes(j)).pop();
+      if (left) left.c.tokens.push(...clusters[i]!.tokens);
+    }
+    const keep = (_: unknown, i: number) => !strays.includes(i);
+    clusters = clusters.filter(keep);
+    extents = extents.filter(keep);
+    headerPath = headerPath.filter(keep);
+    tokenColumn.clear();
+    clusters.forEach((c, i) => c.tokens.forEach((t) => tokenColumn.set(t, i)));
+  }
 
   // roles and blocks
   const columns: GridColumn[] = clusters.map((c, i) => {
