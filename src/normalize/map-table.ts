@@ -202,7 +202,24 @@ export function closeSides(cells: MappedCell[]): MappedCell[] {
 const BUDGET_SIDE = /预算/u;
 const ACTUAL_SIDE = /决算|实际|执行/u;
 
+/**
+ * 三公 columns: a 小计 or 合计 is named by its parent — 公务用车…小计 → vehicle_total, “三公”经费 → total;
+ * a bare 合计 beside 会议费 / 培训费 columns also counts those: total_with_meeting_training.
+ */
+function threePublicKey(col: GridColumn, kind: TableKind, hasMeetingTraining: boolean): string | null {
+  const leaf = compact(col.path[col.path.length - 1] ?? '');
+  const parents = compact(col.path.slice(0, -1).join(''));
+  if (/^(?:小计|合计)$/u.test(leaf)) {
+    // The vehicle group's own subtotal is printed 小计; a 合计 is never the vehicle group's.
+    if (leaf === '小计' && /公务用车/u.test(parents)) return 'vehicle_total';
+    if (/三公/u.test(parents)) return 'total';
+    return hasMeetingTraining ? 'total_with_meeting_training' : 'total';
+  }
+  return columnKey(col, kind.columns);
+}
+
 function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+  const hasMeetingTraining = columns.some((c) => /会议费|培训费/u.test(c.path.join('')));
   const labelled = rows.filter((r) => columns.some((c, i) => c.role === 'label' && r.cells[i] && !isTotal(normalizeLabel(r.cells[i]!.text)) && !/^(?:预算|决算)数?$/u.test(normalizeLabel(r.cells[i]!.text))));
   const valueIdx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === 'value');
   // Items as rows (Guangdong: 行政经费, “三公”经费, 因公出国(境)支出 …) with fund columns.
@@ -228,7 +245,7 @@ function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[])
     for (const { c, i } of valueIdx) {
       const path = compact(c.path.join(''));
       const side = rowSide ?? (ACTUAL_SIDE.test(path) ? 'actual_' : BUDGET_SIDE.test(path) || kind.id.startsWith('bu') ? 'budget_' : null);
-      const k = columnKey(c, kind.columns);
+      const k = threePublicKey(c, kind, hasMeetingTraining);
       if (!k) continue;
       const key = k === 'admin_costs' ? k : side ? `${side}${k}` : null;
       if (key && ![...valueCols.values()].includes(key)) valueCols.set(i, key);
