@@ -92,7 +92,7 @@ function emit(out: MappedCell[], rowKey: string, rowLabel: string, lineNo: strin
   }
 }
 
-const isTotal = (norm: string) => TOTAL.test(norm) || /^(?:合计|总计)/u.test(norm) && norm.length <= 4;
+const isTotal = (norm: string) => TOTAL.test(norm) || /^(?:收入|支出)?(?:合计|总计)$/u.test(norm);
 
 function classCode(norm: string, economic: boolean): string | null {
   return (economic ? ECONOMIC_BY_NAME : FUNCTIONAL_BY_NAME).get(norm) ?? null;
