@@ -11,36 +11,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { main } from '../../src/cli.js';
 import { FACT_COLUMNS } from '../../src/model/fact.js';
 import { corruptPdf, emptyFile, htmlSavedAsPdf, ownerPasswordOnlyPdf, truncatedPdf, userPasswordPdf } from '../support/bad-inputs.js';
+import { incomeTable, withCover } from '../support/fixtures.js';
 import { makePdf, type DocSpec } from '../support/make-pdf.js';
 
-const GOOD_DOC: DocSpec = {
-  info: { Title: '2024年度某市某局部门决算' },
-  blocks: [
-    { kind: 'text', lines: [{ text: '2024年度某市某局部门决算', size: 22, align: 'center', y: 250 }] },
-    { kind: 'pageBreak' },
-    {
-      kind: 'table',
-      table: {
-        tableNo: '表2',
-        title: '收入决算表',
-        entityLine: '单位：某市某局',
-        unitLine: '单位：万元',
-        header: [
-          [{ text: '项目', colspan: 2 }, { text: '本年收入合计', rowspan: 2 }, { text: '财政拨款收入', rowspan: 2 }, { text: '其他收入', rowspan: 2 }],
-          [{ text: '功能分类科目编码' }, { text: '科目名称' }],
-        ],
-        rows: [
-          ['', '合计', '1,617.60', '1,597.60', '20.00'],
-          ['201', '一般公共服务支出', '645.88', '645.88', '0.00'],
-          ['2010301', '行政运行', '645.88', '645.88', '0.00'],
-          ['206', '科学技术支出', '971.72', '951.72', '20.00'],
-        ],
-        colWidths: [80, 130, 90, 90, 90],
-        ruled: true,
-      },
-    },
+const GOOD_DOC: DocSpec = withCover(['2024年度某市某局部门决算'], incomeTable({
+  rows: [
+    ['', '合计', '1,617.60', '1,597.60', '20.00'],
+    ['201', '一般公共服务支出', '645.88', '645.88', '0.00'],
+    ['2010301', '行政运行', '645.88', '645.88', '0.00'],
+    ['206', '科学技术支出', '971.72', '951.72', '20.00'],
   ],
-};
+}));
 
 interface ReportDoc { source: string; status: string; error: string | null; cells: number; entity: string | null; fiscal_year: string | null; doc_kind: string | null; pages: number }
 interface Report { summary: { documents: number; ok: number; failed: number; cells: number }; documents: ReportDoc[] }
