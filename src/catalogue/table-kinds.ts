@@ -176,7 +176,7 @@ export function titleCore(compactTitle: string): string {
     .replace(/^(?:预算\d+表|公开表[一二三四五六七八九十]+|表[一二三四五六七八九十\d]+|附表\d+)/u, '')
     .replace(/^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])/u, '')
     .replace(/^\d{4}年度?/u, '')
-    .replace(/^(?:部门|单位)/u, '')
+    .replace(/^(?:预算单位|预算部门|部门|单位)/u, '')
     .replace(/[（(]单位[:：].*$/u, '');
 }
 

@@ -46,7 +46,7 @@ export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
       continue;
     }
     const grids = buildGrids(region.lines, segmentsByPage);
-    const state = newMappingState();
+    const state = newMappingState(meta.fiscalYear);
     const mapped = grids.flatMap((g) => mapTable(region.kind, g.columns, g.rows, state));
     const cells = region.kind.layout === 'two_sided' ? closeSides(mapped) : mapped;
     if (grids.length && cells.length === 0) {

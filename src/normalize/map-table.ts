@@ -106,14 +106,16 @@ export interface MappingState {
   children: number;
   /** Two-sided tables: the line whose fund sub-lines follow (年初结转和结余 …), per side. */
   subParent: Record<'income' | 'expenditure', string | null>;
+  /** The document's fiscal year: columns headed with another year (上年预算数) are comparisons, not this year's cells. */
+  fiscalYear: string;
 }
 
-export const newMappingState = (): MappingState => ({ unit: null, remaining: null, children: 0, subParent: { income: null, expenditure: null } });
+export const newMappingState = (fiscalYear = ''): MappingState => ({ unit: null, remaining: null, children: 0, subParent: { income: null, expenditure: null }, fiscalYear });
 
 export function mapTable(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState = newMappingState()): MappedCell[] {
   switch (kind.layout) {
     case 'two_sided': return mapTwoSided(kind, columns, rows, state);
-    case 'three_public': return mapThreePublic(kind, columns, rows);
+    case 'three_public': return mapThreePublic(kind, columns, rows, state.fiscalYear);
     case 'unit_rows': return mapUnitRows(kind, columns, rows, state);
     case 'performance': return [];
     default: return mapCodeRows(kind, columns, rows);
@@ -218,10 +220,11 @@ function threePublicKey(col: GridColumn, kind: TableKind, hasMeetingTraining: bo
   return columnKey(col, kind.columns);
 }
 
-function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[]): MappedCell[] {
+function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[], fiscalYear: string): MappedCell[] {
   const hasMeetingTraining = columns.some((c) => /会议费|培训费/u.test(c.path.join('')));
   const labelled = rows.filter((r) => columns.some((c, i) => c.role === 'label' && r.cells[i] && !isTotal(normalizeLabel(r.cells[i]!.text)) && !/^(?:预算|决算)数?$/u.test(normalizeLabel(r.cells[i]!.text))));
-  const valueIdx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === 'value');
+  const otherYear = (c: GridColumn) => { const y = /(20\d{2})年/u.exec(c.path.join('')); return !!y && !!fiscalYear && y[1] !== fiscalYear; };
+  const valueIdx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === 'value' && !otherYear(c));
   // Items as rows (Guangdong: 行政经费, “三公”经费, 因公出国(境)支出 …) with fund columns.
   if (labelled.length >= 2 && valueIdx.some(({ c }) => /一般公共预算|政府性基金|合计/u.test(c.path.join('')))) {
     const out: MappedCell[] = [];

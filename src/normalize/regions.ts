@@ -58,6 +58,12 @@ function titleOf(line: Line): { kind: TableKind; title: string; tableNo: string 
   return kind ? { kind, title, tableNo } : null;
 }
 
+/** A short line ending in 表 (the catalogue did not recognise it as a known kind). */
+function looksLikeTitle(line: Line): boolean {
+  const t = line.text.replace(/[（(][^）)]*[)）]$/u, '');
+  return line.tokens.length <= 3 && t.length >= 6 && t.length <= 40 && /表$/u.test(t) && !NOTE.test(line.text) && !/[，。；]/u.test(t);
+}
+
 const isNarrative = (line: Line): boolean => line.tokens.some((t) => compact(t.text).length >= 30 && hasCjk(t.text) && !NOTE.test(compact(t.text)));
 
 const hasValues = (line: Line): boolean => line.tokens.some((t) => isValueText(t.text));
@@ -90,6 +96,8 @@ export function findRegions(pages: readonly Line[][]): Region[] {
         pageStart = false;
         continue;
       }
+      // A title the catalogue does not know (政府采购预算明细表) still ends the table before it.
+      if (current && looksLikeTitle(line)) { current = null; pageStart = false; continue; }
       if (!current) { pageStart = false; continue; }
       // A self-evaluation form holds narrative cells and may run over a page: it ends after its grade.
       const openForm = current.kind.layout === 'performance' && !formClosed(current.lines, line);

@@ -1,8 +1,9 @@
 /**
- * End to end: a ruled 项目支出绩效自评表 (pe01_project_self_eval) appended to a final account.
- * The form is drawn as one ruled table whose cells (colspan / rowspan) make up the form: project
- * name, a funds block, an indicator block (a 一级指标 cell merged over two rows, a 三级指标 label
- * wrapped onto two lines), 总分 and the checked 评价等级.
+ * End to end: a 项目支出绩效自评表 (pe01_project_self_eval) appended to a final account.
+ * The form is drawn as one table (ruled, and unruled as well) whose cells (colspan / rowspan) make
+ * up the form: project name, a funds block, an indicator block (a 一级指标 cell merged over two
+ * rows, 三级指标 and 二级指标 labels wrapped onto two lines), 总分 and the checked 评价等级.
+ * make-pdf centres header text, so every cell of the form is centred, as on most real forms.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentResult } from '../../src/model/document.js';
@@ -25,6 +26,8 @@ interface FormOptions {
   grade?: string;
   /** weight / rate / score printed on the fund sub-lines (blank by default) */
   subLineMarks?: string;
+  /** default true */
+  ruled?: boolean;
 }
 
 /** The whole form: every row is a "header" row, so cells may span rows and columns. */
@@ -52,7 +55,7 @@ function formRows(o: FormOptions = {}): HeaderCell[][] {
 }
 
 function form(o: FormOptions = {}): TableSpec {
-  return { title: '项目支出绩效自评表', unitLine: '单位：万元', header: formRows(o), rows: [], colWidths: COL_WIDTHS, ruled: true };
+  return { title: '项目支出绩效自评表', unitLine: '单位：万元', header: formRows(o), rows: [], colWidths: COL_WIDTHS, ruled: o.ruled ?? true };
 }
 
 /** A cover page, then one form per page. */
@@ -66,10 +69,10 @@ function doc(...forms: FormOptions[]): DocSpec {
   };
 }
 
-describe('pe01_project_self_eval: a ruled 项目支出绩效自评表', { timeout: 30_000 }, () => {
+for (const ruled of [true, false]) describe(`pe01_project_self_eval: a ${ruled ? 'ruled' : 'unruled'} 项目支出绩效自评表`, { timeout: 30_000 }, () => {
   let result: DocumentResult;
   beforeAll(async () => {
-    result = await extractDoc(doc(), 'memory://pe01.pdf');
+    result = await extractDoc(doc({ ruled }), 'memory://pe01.pdf');
   });
 
   it('is one pe01 table of a final account, its instance the project name (NFKC, no whitespace)', () => {
@@ -144,7 +147,9 @@ describe('pe01_project_self_eval: a ruled 项目支出绩效自评表', { timeou
 });
 
 describe('pe01_project_self_eval: two forms in one document', { timeout: 30_000 }, () => {
-  const SECOND = '老旧小区 改造（一期）项目';
+  // wider than its cell: printed on two lines
+  const SECOND = '2024年某市老旧小区 综合改造及配套基础设施提升工程（一期）项目';
+  const SECOND_INSTANCE = '2024年某市老旧小区综合改造及配套基础设施提升工程(一期)项目';
   let result: DocumentResult;
   beforeAll(async () => {
     result = await extractDoc(doc(
@@ -153,16 +158,16 @@ describe('pe01_project_self_eval: two forms in one document', { timeout: 30_000 
     ), 'memory://pe01-two.pdf');
   });
 
-  it('one table per project, told apart by table_instance (NFKC: full-width brackets become ASCII)', () => {
+  it('one table per project, told apart by table_instance (wrapped name joined; NFKC: full-width brackets become ASCII)', () => {
     expect(result.tables.map((t) => [t.table_kind, t.table_instance, t.pages])).toEqual([
       [KIND, INSTANCE, [2]],
-      [KIND, '老旧小区改造(一期)项目', [3]],
+      [KIND, SECOND_INSTANCE, [3]],
     ]);
   });
 
   it('each project keeps its own facts; the same keys do not collide', () => {
     const first = cellMap(result.facts, KIND, INSTANCE);
-    const second = cellMap(result.facts, KIND, '老旧小区改造(一期)项目');
+    const second = cellMap(result.facts, KIND, SECOND_INSTANCE);
     expect(first['funds:年度资金总额|budget']).toBe('759.29');
     expect(second['funds:年度资金总额|budget']).toBe('759.29');
     expect(second['indicator:培训人次|actual']).toBe('844人次');
@@ -170,14 +175,50 @@ describe('pe01_project_self_eval: two forms in one document', { timeout: 30_000 
   });
 
   it('the checked option decides the grade, not the first one printed', () => {
-    expect(cellMap(result.facts, KIND, '老旧小区改造(一期)项目')['grade|value']).toBe('良');
+    expect(cellMap(result.facts, KIND, SECOND_INSTANCE)['grade|value']).toBe('良');
   });
 
   it('cells printed -- (not applicable) produce no fact', () => {
-    const second = cellMap(result.facts, KIND, '老旧小区改造(一期)项目');
+    const second = cellMap(result.facts, KIND, SECOND_INSTANCE);
     expect(second['funds:财政拨款|budget']).toBe('759.29');
     for (const row of ['funds:财政拨款', 'funds:其他资金']) {
       for (const col of ['weight', 'completion_rate', 'score']) expect(second[`${row}|${col}`], `${row}|${col}`).toBeUndefined();
     }
+  });
+});
+
+for (const ruled of [true, false]) describe(`pe01_project_self_eval: a form over two pages, ${ruled ? 'ruled' : 'unruled'}`, { timeout: 30_000 }, () => {
+  // The indicator rows are body rows that break onto page 3 (no header repeated); 一级指标 is printed
+  // on the first row of its group only; 总分 and 评价等级 follow on page 3.
+  it('reads the indicators on both pages, carries 一级指标 down, and closes at the grade', async () => {
+    const all = formRows();
+    const head = all.slice(0, 7).map((r, i) => (i === 6 ? [{ text: '绩效指标' }, ...r.slice(1)] : r));
+    const body = [
+      ['', '产出指标', '数量指标', '培训人次', '≥500人次', '844人次', '20', '20'],
+      ['', '', '质量指标', '参训学员技能考核合格率', '≥90%', '96%', '20', '20'],
+      ['', '效益指标', '社会效益指标', '就业服务覆盖面', '全市', '全市', '30', '30'],
+      ['', '满意度指标', '服务对象满意度', '学员满意度', '≥90%', '95%', '20', '20'],
+    ];
+    const spec: DocSpec = {
+      info: { Title: '2024年度某市某局部门决算' },
+      blocks: [
+        { kind: 'text', lines: [{ text: '2024年度某市某局部门决算', size: 22, align: 'center', y: 250 }] },
+        { kind: 'pageBreak' },
+        { kind: 'table', table: { title: '项目支出绩效自评表', unitLine: '单位：万元', header: head, rows: body, colWidths: COL_WIDTHS, ruled, maxRowsPerPage: 2 } },
+        // 总分 and 评价等级 right under the last indicator row
+        { kind: 'table', table: { title: '', header: all.slice(11), rows: [], colWidths: COL_WIDTHS, ruled } },
+      ],
+    };
+    const result = await extractDoc(spec, 'memory://pe01-2p.pdf');
+    expect(result.tables.map((t) => [t.table_kind, t.table_instance, t.pages])).toEqual([[KIND, INSTANCE, [2, 3]]]);
+    const got = cellMap(result.facts, KIND);
+    expect(got['indicator:参训学员技能考核合格率|level1']).toBe('产出指标');
+    expect(got['indicator:就业服务覆盖面|level1']).toBe('效益指标');
+    expect(got['indicator:学员满意度|score']).toBe('20');
+    expect(factAt(result.facts, KIND, 'indicator:学员满意度', 'actual')).toMatchObject({ value: '95%', page: 3 });
+    expect(got['funds:年度资金总额|budget']).toBe('759.29');
+    expect(got['total_score|value']).toBe('100');
+    expect(got['grade|value']).toBe('优');
+    expect(Object.keys(got).filter((k) => k.startsWith('indicator:'))).toHaveLength(4 * 6);
   });
 });
