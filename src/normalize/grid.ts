@@ -382,8 +382,23 @@ function assignStream(headers: Token[], clusters: Cluster[], extents: { x0: numb
     const isParent = direct[k]!.some((i) => below(h, i));
     if (!isParent || direct[k]!.some((i) => clusters[i]!.kind === 'label')) return span;
     const lo = Math.min(...span), hi = Math.max(...span);
-    for (let i = lo - 1; i >= 0 && clusters[i]!.kind === 'value' && below(h, i) && !atLevel(h, i); i--) span.add(i);
-    for (let i = hi + 1; i < n && clusters[i]!.kind === 'value' && below(h, i) && !atLevel(h, i); i++) span.add(i);
+    let left = lo, right = hi;
+    while (left - 1 >= 0 && clusters[left - 1]!.kind === 'value' && below(h, left - 1) && !atLevel(h, left - 1)) left--;
+    while (right + 1 < n && clusters[right + 1]!.kind === 'value' && below(h, right + 1) && !atLevel(h, right + 1)) right++;
+    // A parent is centred over its children: of the reachable spans, take the widest centred under it
+    // (a vertically centred neighbour such as 合计 or 会议费 is reachable but not a child).
+    const edge0 = (i: number) => (i > 0 ? (extents[i - 1]!.x1 + extents[i]!.x0) / 2 : extents[i]!.x0 - 6);
+    const edge1 = (i: number) => (i < n - 1 ? (extents[i]!.x1 + extents[i + 1]!.x0) / 2 : extents[i]!.x1 + 6);
+    const centre = (h.x0 + h.x1) / 2;
+    let best: [number, number] = [lo, hi];
+    let bestScore = Infinity;
+    for (let a = left; a <= lo; a++) for (let b = hi; b <= right; b++) {
+      const width = edge1(b) - edge0(a);
+      const off = Math.abs((edge0(a) + edge1(b)) / 2 - centre);
+      const score = off <= Math.max(8, 0.15 * width) ? -width : off;
+      if (score < bestScore) { bestScore = score; best = [a, b]; }
+    }
+    for (let i = best[0]; i <= best[1]; i++) span.add(i);
     return span;
   });
   // Contested columns (reached by two headers of one level) go to the nearer header.

@@ -285,7 +285,8 @@ function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[], st
     const k = columnKey(c, kind.columns);
     if (k && ![...valueCols.values()].includes(k)) valueCols.set(i, k);
   });
-  const isUnitRow = unitLevel(rows.filter((r) => r.cells[labelCol] && !isTotal(normalizeLabel(r.cells[labelCol]!.text))).map((r) => r.indent));
+  const labelIndents = rows.filter((r) => r.cells[labelCol] && !isTotal(normalizeLabel(r.cells[labelCol]!.text))).map((r) => r.indent);
+  const isUnitRow = unitLevel(labelIndents);
   const totalCol = [...valueCols.entries()].find(([, k]) => k === 'total')?.[0];
   const totalOf = (row: GridRow) => {
     const c = totalCol === undefined ? null : row.cells[totalCol];
@@ -303,7 +304,9 @@ function mapUnitRows(kind: TableKind, columns: GridColumn[], rows: GridRow[], st
       // A unit's total is the sum of the rows under it: once they add up, the next row is a unit.
       const total = totalOf(row);
       const byArithmetic = state.remaining !== null && total !== null;
-      const unitRow = byArithmetic ? Math.abs(state.remaining!) < 0.005 + 0.01 * state.children : isUnitRow(row.indent);
+      // A row larger than what is left of the unit cannot be under it (the unit's own figure may be misprinted).
+      const tolerance = 0.005 + 0.01 * state.children;
+      const unitRow = byArithmetic ? Math.abs(state.remaining!) < tolerance || total! > state.remaining! + tolerance : isUnitRow(row.indent);
       if (unitRow || !state.unit) {
         state.unit = norm;
         state.remaining = total;
