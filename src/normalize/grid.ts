@@ -386,16 +386,19 @@ function assignStream(headers: Token[], clusters: Cluster[], extents: { x0: numb
     while (left - 1 >= 0 && clusters[left - 1]!.kind === 'value' && below(h, left - 1) && !atLevel(h, left - 1)) left--;
     while (right + 1 < n && clusters[right + 1]!.kind === 'value' && below(h, right + 1) && !atLevel(h, right + 1)) right++;
     // A parent is centred over its children: of the reachable spans, take the widest centred under it
-    // (a vertically centred neighbour such as 合计 or 会议费 is reachable but not a child).
-    const edge0 = (i: number) => (i > 0 ? (extents[i - 1]!.x1 + extents[i]!.x0) / 2 : extents[i]!.x0 - 6);
-    const edge1 = (i: number) => (i < n - 1 ? (extents[i]!.x1 + extents[i + 1]!.x0) / 2 : extents[i]!.x1 + 6);
+    // (a vertically centred neighbour such as 合计 or 会议费 is reachable but not a child). Children's
+    // header texts are centred in their cells, so their centres locate the cells better than numbers do.
+    const childCentre = (i: number) => {
+      const under = headers.filter((o, j) => o !== h && o.top >= h.bottom - 1 && direct[j]!.includes(i)).sort((a, b) => a.top - b.top)[0];
+      return under ? (under.x0 + under.x1) / 2 : (extents[i]!.x0 + extents[i]!.x1) / 2;
+    };
     const centre = (h.x0 + h.x1) / 2;
     let best: [number, number] = [lo, hi];
     let bestScore = Infinity;
     for (let a = left; a <= lo; a++) for (let b = hi; b <= right; b++) {
-      const width = edge1(b) - edge0(a);
-      const off = Math.abs((edge0(a) + edge1(b)) / 2 - centre);
-      const score = off <= Math.max(8, 0.15 * width) ? -width : off;
+      const width = childCentre(b) - childCentre(a);
+      const off = Math.abs((childCentre(a) + childCentre(b)) / 2 - centre);
+      const score = off <= Math.max(6, 0.04 * width) ? -width : off;
       if (score < bestScore) { bestScore = score; best = [a, b]; }
     }
     for (let i = best[0]; i <= best[1]; i++) span.add(i);
