@@ -30,8 +30,10 @@ export class UnreadablePdfError extends Error {
 
 export interface OpenedPdf {
   numPages: number;
-  /** Reads one page; rejects only on a bug or a broken page stream. */
+  /** Reads one page's text; rejects only on a bug or a broken page stream. Segments are read apart. */
   readPage(pageNumber: number): Promise<Page>;
+  /** The page's ruling segments (the operator list: costly, so only for pages that hold tables). */
+  readSegments(pageNumber: number): Promise<Segment[]>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,14 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
   return {
     numPages: doc.numPages,
     readPage: (n) => readPage(doc, n),
+    readSegments: async (n) => {
+      const page = await doc.getPage(n);
+      try {
+        return await readSegments(page, page.getViewport({ scale: 1 }).transform);
+      } finally {
+        page.cleanup();
+      }
+    },
     close: () => doc.destroy(),
   };
 }
@@ -107,13 +117,12 @@ async function readPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number): Promis
         confidence: 1,
       });
     }
-    const segments = await readSegments(page, viewport.transform);
     return {
       number: pageNumber,
       width: viewport.width,
       height: viewport.height,
       runs,
-      segments,
+      segments: [],
       needsOcr: !hasUsableText(runs),
     };
   } finally {

@@ -27,6 +27,11 @@ export interface NormalizedDocument {
   findings: Finding[];
 }
 
+/** Pages a table lies on: the ones whose ruling lines the grid builders need. */
+export function tablePages(pages: readonly Page[]): number[] {
+  return [...new Set(findRegions(pages.map(pageLines)).flatMap((r) => r.pages))].sort((a, b) => a - b);
+}
+
 export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
   const lines = pages.map(pageLines);
   const regions = findRegions(lines);

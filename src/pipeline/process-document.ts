@@ -3,7 +3,7 @@ import { openPdf, UnreadablePdfError } from '../extract/pdfjs.js';
 import type { DocumentResult, Source } from '../model/document.js';
 import type { Page } from '../model/page.js';
 import { toFacts } from '../normalize/facts.js';
-import { normalizeDocument } from '../normalize/index.js';
+import { normalizeDocument, tablePages } from '../normalize/index.js';
 
 export async function processDocument(source: Source, bytes: Uint8Array, now: () => number = Date.now): Promise<DocumentResult> {
   const timingsMs: Record<string, number> = {};
@@ -16,7 +16,7 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
     const message = err instanceof UnreadablePdfError ? err.message : `cannot open: ${(err as Error).message}`;
     return { ...base, error: message };
   }
-  const pages: Page[] = [];
+  let pages: Page[] = [];
   const findings: DocumentResult['findings'] = [];
   try {
     for (let n = 1; n <= pdf.numPages; n++) {
@@ -26,6 +26,17 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
         findings.push({ code: 'page_unreadable', severity: 'error', page: n, message: `page ${n} could not be read: ${(err as Error).message}` });
       }
     }
+    // Ruling lines cost an operator list per page: read them only where tables are.
+    const wanted = new Set(tablePages(pages));
+    pages = await Promise.all(pages.map(async (p) => {
+      if (!wanted.has(p.number)) return p;
+      try {
+        return { ...p, segments: await pdf.readSegments(p.number) };
+      } catch (err) {
+        findings.push({ code: 'segments_unreadable', severity: 'warning', page: p.number, message: `page ${p.number}: ruling lines could not be read (${(err as Error).message}); tables read by alignment` });
+        return p;
+      }
+    }));
   } finally {
     await pdf.close();
   }
