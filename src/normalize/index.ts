@@ -7,7 +7,8 @@ import { buildGrids } from './grid.js';
 import { pageLines } from './lines.js';
 import { closeSides, mapTable, newMappingState, type MappedCell } from './map-table.js';
 import { readMeta } from './meta.js';
-import { findRegions } from './regions.js';
+import { findRegions, type Region } from './regions.js';
+import type { Line } from '../model/line.js';
 
 export interface NormalizedTable {
   tableKind: string;
@@ -27,14 +28,25 @@ export interface NormalizedDocument {
   findings: Finding[];
 }
 
-/** Pages a table lies on: the ones whose ruling lines the grid builders need. */
-export function tablePages(pages: readonly Page[]): number[] {
-  return [...new Set(findRegions(pages.map(pageLines)).flatMap((r) => r.pages))].sort((a, b) => a - b);
+/** A document's lines and table regions: they depend on the text alone, not on ruling lines. */
+export interface LocatedTables {
+  lines: Line[][];
+  regions: Region[];
 }
 
-export function normalizeDocument(pages: readonly Page[]): NormalizedDocument {
+export function locateTables(pages: readonly Page[]): LocatedTables {
   const lines = pages.map(pageLines);
-  const regions = findRegions(lines);
+  return { lines, regions: findRegions(lines) };
+}
+
+/** Pages a table lies on: the ones whose ruling lines the grid builders need. */
+export function tablePages(located: LocatedTables): number[] {
+  return [...new Set(located.regions.flatMap((r) => r.pages))].sort((a, b) => a - b);
+}
+
+/** `located` may come from a `locateTables` of the same pages' text (it is reused, not recomputed). */
+export function normalizeDocument(pages: readonly Page[], located: LocatedTables = locateTables(pages)): NormalizedDocument {
+  const { lines, regions } = located;
   const meta = readMeta(lines, regions);
   const segmentsByPage = new Map<number, readonly Segment[]>(pages.map((p) => [p.number, p.segments]));
   const findings: Finding[] = [];

@@ -3,7 +3,7 @@ import { openPdf, UnreadablePdfError } from '../extract/pdfjs.js';
 import type { DocumentResult, Source } from '../model/document.js';
 import type { Page } from '../model/page.js';
 import { toFacts } from '../normalize/facts.js';
-import { normalizeDocument, tablePages } from '../normalize/index.js';
+import { locateTables, normalizeDocument, tablePages, type LocatedTables } from '../normalize/index.js';
 
 export async function processDocument(source: Source, bytes: Uint8Array, now: () => number = Date.now): Promise<DocumentResult> {
   const timingsMs: Record<string, number> = {};
@@ -17,6 +17,7 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
     return { ...base, error: message };
   }
   let pages: Page[] = [];
+  let located: LocatedTables | undefined;
   const findings: DocumentResult['findings'] = [];
   try {
     for (let n = 1; n <= pdf.numPages; n++) {
@@ -27,7 +28,8 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
       }
     }
     // Ruling lines cost an operator list per page: read them only where tables are.
-    const wanted = new Set(tablePages(pages));
+    located = locateTables(pages);
+    const wanted = new Set(tablePages(located));
     pages = await Promise.all(pages.map(async (p) => {
       if (!wanted.has(p.number)) return p;
       try {
@@ -42,7 +44,7 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
   }
   timingsMs.extract = now() - t0;
   t0 = now();
-  const normalized = normalizeDocument(pages);
+  const normalized = normalizeDocument(pages, located);
   const facts = toFacts(source, normalized);
   timingsMs.normalize = now() - t0;
   const pagesNeedingOcr = pages.filter((p) => p.needsOcr).map((p) => p.number);
