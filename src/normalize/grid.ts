@@ -15,6 +15,7 @@ import type { Line, Token } from '../model/line.js';
 import type { Segment } from '../model/page.js';
 import { compact } from '../util/text.js';
 import { classify, repairedText, type TokenKind } from './cells.js';
+import { splitAtBoundaries } from './lines.js';
 
 export interface BuiltGrid {
   columns: GridColumn[];
@@ -128,9 +129,12 @@ function rowRules(segments: readonly Segment[], x0: number, x1: number): number[
   return out;
 }
 
+/** Shortest vertical piece taken for a cell border (glyphs drawn as outlines have shorter strokes). */
+const MIN_RULE_LENGTH = 12;
+
 function verticalRulesAt(segments: readonly Segment[], top: number, bottom: number): number[] {
   const mid = (top + bottom) / 2;
-  return uniq(segments.filter((s) => s.orientation === 'v' && s.top <= mid + 1 && s.bottom >= mid - 1).map((s) => s.x0));
+  return uniq(segments.filter((s) => s.orientation === 'v' && s.bottom - s.top >= MIN_RULE_LENGTH && s.top <= mid + 1 && s.bottom >= mid - 1).map((s) => s.x0));
 }
 
 /**
@@ -185,8 +189,10 @@ function splitHeaderWords(line: Line): Line[] {
   return [mk(words), mk(rest)];
 }
 
-function buildGrid(header: Line[], body: Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]>): BuiltGrid | null {
-  if (body.length === 0) return null;
+function buildGrid(header: Line[], rawBody: Line[], segmentsByPage: ReadonlyMap<number, readonly Segment[]>): BuiltGrid | null {
+  if (rawBody.length === 0) return null;
+  // One run printed across two ruled cells is cut at the rule between them.
+  const body = rawBody.map((l) => ({ ...l, tokens: l.tokens.flatMap((t) => splitAtBoundaries(t, verticalRulesAt(segmentsByPage.get(t.page) ?? [], t.top, t.bottom))) }));
   const firstPage = (header[0] ?? body[0]!).page;
 
   // 2. columns
