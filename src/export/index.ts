@@ -4,6 +4,7 @@ import type { DocumentResult } from '../model/document.js';
 import type { Fact } from '../model/fact.js';
 import { writeAtomic } from './atomic.js';
 import { factsCsv, sortFacts } from './facts-csv.js';
+import { validationCsv } from './validation-csv.js';
 import { wideTables } from './wide-tables.js';
 
 export interface RunInfo {
@@ -26,6 +27,7 @@ export function reportJson(results: readonly DocumentResult[], run: RunInfo): st
     pages_needing_ocr: r.pagesNeedingOcr,
     tables: r.tables,
     cells: r.facts.length,
+    identities: { passed: r.validation.filter((v) => v.pass).length, failed: r.validation.filter((v) => !v.pass).length },
     findings: r.findings,
     timings_ms: r.timingsMs,
   }));
@@ -35,6 +37,8 @@ export function reportJson(results: readonly DocumentResult[], run: RunInfo): st
     failed: results.filter((r) => r.status === 'failed').length,
     pages: results.reduce((a, r) => a + r.pages, 0),
     cells: results.reduce((a, r) => a + r.facts.length, 0),
+    identities_passed: results.reduce((a, r) => a + r.validation.filter((v) => v.pass).length, 0),
+    identities_failed: results.reduce((a, r) => a + r.validation.filter((v) => !v.pass).length, 0),
   };
   return JSON.stringify({ run, summary, documents }, null, 1) + '\n';
 }
@@ -43,6 +47,7 @@ export async function writeOutputs(outDir: string, results: readonly DocumentRes
   const facts: Fact[] = sortFacts(results.flatMap((r) => r.facts));
   await writeAtomic(path.join(outDir, 'facts.csv'), await factsCsv(facts));
   for (const [kind, csv] of await wideTables(facts)) await writeAtomic(path.join(outDir, 'tables', `${kind}.csv`), csv);
+  await writeAtomic(path.join(outDir, 'validation.csv'), await validationCsv(results.flatMap((r) => r.validation)));
   await writeAtomic(path.join(outDir, 'report.json'), reportJson(results, run));
   return { facts: facts.length };
 }

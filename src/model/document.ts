@@ -1,5 +1,6 @@
 import type { Fact } from './fact.js';
 import type { Finding } from './finding.js';
+import type { ValidationRow } from './validation.js';
 
 export type DocKind = 'final_account' | 'budget' | 'performance_eval' | 'other';
 
@@ -37,6 +38,8 @@ export interface DocumentResult {
   meta?: DocumentMeta;
   tables: TableSummary[];
   facts: Fact[];
+  /** Accounting identities checked on the facts. */
+  validation: ValidationRow[];
   findings: Finding[];
   timingsMs: Record<string, number>;
 }

@@ -121,5 +121,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       if (!current.pages.includes(line.page)) current.pages.push(line.page);
     }
   }
-  return regions.filter((r) => r.lines.some(hasValues) || r.notes.some((n) => EMPTY_TABLE.test(n)) || (r.kind.layout === 'performance' && r.lines.length > 3));
+  // A table printed with its header and no rows (an empty table) is still found; a contents entry has no header.
+  const hasHeader = (r: Region) => r.lines.length >= 2 && r.lines.some((l) => /项目|科目|金额|预算数|决算数|合计|小计/u.test(l.text));
+  return regions.filter((r) => r.lines.some(hasValues) || r.notes.some((n) => EMPTY_TABLE.test(n)) || hasHeader(r) || (r.kind.layout === 'performance' && r.lines.length > 3));
 }

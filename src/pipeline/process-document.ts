@@ -4,10 +4,11 @@ import type { DocumentResult, Source } from '../model/document.js';
 import type { Page } from '../model/page.js';
 import { toFacts } from '../normalize/facts.js';
 import { locateTables, normalizeDocument, tablePages, type LocatedTables } from '../normalize/index.js';
+import { checkCompleteness, validateFacts } from '../normalize/validate.js';
 
 export async function processDocument(source: Source, bytes: Uint8Array, now: () => number = Date.now): Promise<DocumentResult> {
   const timingsMs: Record<string, number> = {};
-  const base: DocumentResult = { source, status: 'failed', pages: 0, pagesNeedingOcr: [], tables: [], facts: [], findings: [], timingsMs };
+  const base: DocumentResult = { source, status: 'failed', pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs };
   let t0 = now();
   let pdf;
   try {
@@ -46,6 +47,10 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
   t0 = now();
   const normalized = normalizeDocument(pages, located);
   const facts = toFacts(source, normalized);
+  const validation = [
+    ...checkCompleteness(source, normalized.meta.docKind, normalized.tables.map((t) => t.tableKind)),
+    ...validateFacts(facts),
+  ];
   timingsMs.normalize = now() - t0;
   const pagesNeedingOcr = pages.filter((p) => p.needsOcr).map((p) => p.number);
   if (pagesNeedingOcr.length) findings.push({ code: 'pages_need_ocr', severity: 'warning', message: `${pagesNeedingOcr.length} page(s) have no usable text layer and were not read (OCR): ${pagesNeedingOcr.join(', ')}` });
@@ -57,6 +62,7 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
     meta: normalized.meta,
     tables: normalized.tables.map((t) => ({ table_kind: t.tableKind, table_instance: t.tableInstance, title: t.title, entity: t.entity, pages: t.pages, cells: t.cells.length })),
     facts,
+    validation,
     findings: [...findings, ...normalized.findings],
   };
 }

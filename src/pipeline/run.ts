@@ -91,6 +91,6 @@ async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, s
     return await pool.run({ source, bytes: own }, [own.buffer as ArrayBuffer]);
   } catch (err) {
     if (!(err instanceof WorkerCrashError)) throw err;
-    return { source, status: 'failed', error: err.message, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], findings: [], timingsMs: {} };
+    return { source, status: 'failed', error: err.message, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs: {} };
   }
 }

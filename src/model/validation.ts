@@ -1,0 +1,15 @@
+/** One accounting identity checked on one document (a `validation.csv` row). */
+export interface ValidationRow {
+  source_sha256: string;
+  source: string;
+  table_kind: string;
+  table_instance: string;
+  /** Identity id from the catalogue, with the row or column it was applied to: `fa03.total_column@2010301`. */
+  rule: string;
+  expected: string;
+  found: string;
+  difference: string;
+  pass: boolean;
+}
+
+export const VALIDATION_COLUMNS = ['source_sha256', 'source', 'table_kind', 'table_instance', 'rule', 'expected', 'found', 'difference', 'pass'] as const satisfies readonly (keyof ValidationRow)[];
