@@ -1,7 +1,9 @@
 /** The command line: parses arguments, calls the pipeline, maps outcomes to exit codes. Nothing else. */
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
+import { FactsFileError } from './export/read-facts.js';
 import { InputError } from './fetch/local.js';
+import { revalidate } from './pipeline/revalidate.js';
 import { createLogger } from './pipeline/logger.js';
 import { defaultConcurrency, run } from './pipeline/run.js';
 import { VERSION } from './version.js';
@@ -44,6 +46,29 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = summary.failed.length ? 1 : 0;
       } catch (err) {
         if (err instanceof InputError) { process.stderr.write(`fiscal-harvest: ${err.message}\n`); exitCode = 2; return; }
+        throw err;
+      }
+    });
+
+  program
+    .command('validate')
+    .description('re-check the accounting identities of an output folder (its facts.csv and report.json) into its validation.csv')
+    .argument('<out>', 'an output folder written by `run`')
+    .option('--strict', 'exit 1 when any identity fails')
+    .addHelpText('after', '\nExit codes: 0 checked (1 with --strict when an identity fails), 2 usage error or unreadable folder.')
+    .action(async (out: string, opts: { strict?: boolean }) => {
+      try {
+        const summary = await revalidate(out);
+        for (const f of summary.failed.slice(0, 20)) process.stderr.write(`fail: ${f.source}: ${f.table_kind} ${f.rule}: expected ${f.expected}, found ${f.found}\n`);
+        if (summary.failed.length > 20) process.stderr.write(`… and ${summary.failed.length - 20} more in ${out}/validation.csv\n`);
+        process.stderr.write(`fiscal-harvest: ${summary.documents} document(s): ${summary.passed} identities passed, ${summary.failed.length} failed → ${out}/validation.csv\n`);
+        exitCode = opts.strict && summary.failed.length ? 1 : 0;
+      } catch (err) {
+        if (err instanceof FactsFileError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+          process.stderr.write(`fiscal-harvest: ${(err as Error).message}\n`);
+          exitCode = 2;
+          return;
+        }
         throw err;
       }
     });
