@@ -27,6 +27,11 @@ const CODE_IN_LABEL = /^[[【]?(\d{3}(?:\d{2}){0,3})[\]】]?\s*(.*)$/u;
 
 export function columnKey(col: GridColumn, rules: readonly ColumnRule[]): string | null {
   const leaf = compact(col.path[col.path.length - 1] ?? '');
+  // A 小计 under a parent is the parent's subtotal (基本支出 | 小计 → basic).
+  const parent = compact(col.path[col.path.length - 2] ?? '');
+  if (/^(?:小计|合计)$/u.test(leaf) && parent) {
+    for (const r of rules) if (r.key !== 'total' && r.pattern.test(parent)) return r.key;
+  }
   const full = compact(col.path.join(''));
   for (const r of rules) if (leaf && r.pattern.test(leaf)) return r.key;
   for (const r of rules) if (full && r.pattern.test(full)) return r.key;
