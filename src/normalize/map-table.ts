@@ -66,7 +66,8 @@ function blockLabel(row: GridRow, columns: GridColumn[], block: number): { label
     else if (c.role === 'line_no') lineNo = compact(cl.text);
   });
   if (codeCells.length > 1) repairs.push('join_split_code');
-  code = codeCells.join('');
+  // 款 and 项 are two digits each; some templates print 02 as 2.
+  code = codeCells.map((c, i) => (i > 0 && /^\d$/u.test(c) ? `0${c}` : c)).join('');
   if (!/^\d+$/u.test(code)) code = '';
   if (!code && label) {
     const m = CODE_IN_LABEL.exec(compact(label));
