@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DocumentResult } from '../model/document.js';
 import type { Fact } from '../model/fact.js';
 import { writeAtomic } from './atomic.js';
+import { documentsCsv } from './documents-csv.js';
 import { factsCsv, sortFacts } from './facts-csv.js';
 import { validationCsv } from './validation-csv.js';
 import { wideTables } from './wide-tables.js';
@@ -48,6 +49,7 @@ export async function writeOutputs(outDir: string, results: readonly DocumentRes
   await writeAtomic(path.join(outDir, 'facts.csv'), await factsCsv(facts));
   for (const [kind, csv] of await wideTables(facts)) await writeAtomic(path.join(outDir, 'tables', `${kind}.csv`), csv);
   await writeAtomic(path.join(outDir, 'validation.csv'), await validationCsv(results.flatMap((r) => r.validation)));
+  await writeAtomic(path.join(outDir, 'documents.csv'), await documentsCsv(results));
   await writeAtomic(path.join(outDir, 'report.json'), reportJson(results, run));
   return { facts: facts.length };
 }

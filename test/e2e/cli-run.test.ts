@@ -140,6 +140,25 @@ describe('fiscal-harvest run over good and bad files', { timeout: 60_000 }, () =
     expect(row).toContain(',645.88,6458800,');
   });
 
+  it('writes documents.csv: one row per source, failed ones with their error', async () => {
+    const lines = (await readFile(path.join(outDir, 'documents.csv'), 'utf8')).trimEnd().split(/\r?\n/);
+    expect(lines[0]).toBe('sha256,source,entity,fiscal_year,doc_kind,pages,pages_ocr,tables,cells,identities_passed,identities_failed,status,error');
+    expect(lines).toHaveLength(8);
+    const good = lines.find((l) => l.includes(`,${at('good.pdf')},`))!;
+    expect(good).toMatch(/,某市某局,2024,final_account,2,0,1,\d+,\d+,\d+,ok,$/);
+    expect(lines.filter((l) => /,failed,.+$/.test(l))).toHaveLength(5);
+  });
+
+  it('writes validation.csv: the identities of the good document hold, its missing standard tables are findings', async () => {
+    const rows = (await readFile(path.join(outDir, 'validation.csv'), 'utf8')).trimEnd().split(/\r?\n/).slice(1);
+    const good = rows.filter((l) => l.includes(`,${at('good.pdf')},`));
+    // 合计 = 201 + 206 in every column, and 本年收入合计 = 财政拨款收入 + 其他收入 in every row
+    expect(good.filter((l) => l.includes('fa02_income.total_of_classes@') && l.endsWith(',pass'))).toHaveLength(3);
+    expect(good.filter((l) => l.includes('fa02.total_column@') && l.endsWith(',pass')).length).toBeGreaterThanOrEqual(4);
+    // a final account prints nine tables; this one prints only 收入决算表
+    expect(good.filter((l) => l.includes(',completeness,') && l.endsWith(',fail'))).toHaveLength(8);
+  });
+
   it('writes the wide table of each kind found', () => {
     expect(existsSync(path.join(outDir, 'tables', 'fa02_income.csv'))).toBe(true);
   });
