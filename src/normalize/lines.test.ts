@@ -87,10 +87,8 @@ describe('runsToTokens: one cell printed with stray spaces stays one token', () 
   });
 });
 
-// r23.pdf p6 (Beijing 2026, 预算 table by function and economic class): one pdf.js item spans the
-// function cell and the economic cell, separated by a single space. The two code-prefixed labels
-// stay merged into one token that straddles both columns.
-it.fails('runsToTokens: two code-prefixed label cells in one run are two tokens (r23)', () => {
+// r23.pdf (Beijing 2026): one pdf.js item spans the function cell and the economic cell.
+it('runsToTokens: two code-prefixed label cells in one run are two tokens (r23)', () => {
   expect(texts([run('2080505-机关事业单位基本养老保险缴费支出 50102-社会保障缴费', 100, 400)])).toEqual([
     '2080505-机关事业单位基本养老保险缴费支出',
     '50102-社会保障缴费',

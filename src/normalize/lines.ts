@@ -13,6 +13,8 @@ const NUMBER_PIECE = /^[-+]?[\d,.]+%?$/u;
 function samePiece(left: string, right: string): boolean {
   // An ordinal and its label (`1. 一般公共预算`) are one cell.
   if (/^\d{1,2}[.、．]$/u.test(left) && hasCjk(right)) return true;
+  // A code-prefixed label (`50102-社会保障缴费`, Beijing) starts a cell of its own.
+  if (/^\d{3,9}[-－]\S/u.test(right)) return false;
   const ln = NUMBER_PIECE.test(left), rn = NUMBER_PIECE.test(right);
   if (ln && rn) {
     if (/[,.]$/u.test(left) || /^[,.]/u.test(right)) return true;
