@@ -381,7 +381,15 @@ function assignStream(headers: Token[], clusters: Cluster[], extents: { x0: numb
   };
   const sameLevel = (a: Token, b: Token) => Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.3 * (a.bottom - a.top);
   const direct = headers.map((h) => extents.map((_, i) => i).filter((i) => covers(h, i)));
-  const below = (h: Token, i: number) => headers.some((o, k) => o !== h && o.top >= h.bottom - 1 && direct[k]!.includes(i));
+  // A cell spanning every header row is printed once, centred in the header block, with nothing under it:
+  // such a column (合计, 会议费) is no parent's child, whatever lies above its text.
+  const blockMid = (Math.min(...headers.map((t) => t.top)) + Math.max(...headers.map((t) => t.bottom))) / 2;
+  const inColumn = (i: number) => headers.filter((_, k) => direct[k]!.includes(i));
+  const fullHeight = (i: number) => {
+    const ts = inColumn(i);
+    return ts.length === 1 && Math.abs((ts[0]!.top + ts[0]!.bottom) / 2 - blockMid) < 0.35 * (ts[0]!.bottom - ts[0]!.top);
+  };
+  const below = (h: Token, i: number) => !fullHeight(i) && headers.some((o, k) => o !== h && o.top >= h.bottom - 1 && direct[k]!.includes(i));
   const atLevel = (h: Token, i: number) => headers.some((o, k) => o !== h && sameLevel(o, h) && direct[k]!.includes(i));
   const spans = headers.map((h, k) => {
     const span = new Set(direct[k]);

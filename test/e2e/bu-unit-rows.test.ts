@@ -104,18 +104,18 @@ describe('bu11_basic_by_unit: units and their categories told apart by the arith
     expect(cellMap(result.facts, KIND)).toEqual(expected());
   });
 
-  // KNOWN BUG (reported), same root cause as the unruled bu08 case in three-public.test.ts:
+  // Regression, fixed: same root cause as the unruled bu08 case in three-public.test.ts:
   // grid.ts assignStream extends the top-row parent 财政拨款 over 总计, 财政专户拨款 and 其他资金,
   // whose headers span both header rows and so sit lower. The keys survive (leaf rules win) but
   // column_label reads 财政拨款总计 / 财政拨款财政专户拨款 / 财政拨款其他资金.
-  it.fails('unruled: column labels as printed (总计 is not under 财政拨款)', async () => {
+  it('unruled: column labels as printed (总计 is not under 财政拨款)', async () => {
     const result = await extractDoc(doc(table({ ruled: false })), 'memory://bu11-unruled.pdf');
     const label = (col: string) => factAt(result.facts, KIND, 'total', col).column_label;
     expect([label('total'), label('fiscal_total'), label('special_account'), label('other_funds')])
       .toEqual(['总计', '财政拨款合计', '财政专户拨款', '其他资金']);
   });
 
-  // KNOWN BUG (reported): map-table.ts mapUnitRows lets the arithmetic override indentation even
+  // Regression, fixed: map-table.ts mapUnitRows lets the arithmetic override indentation even
   // when indentation clearly separates the two levels. Here the categories are indented (two
   // full-width spaces, 18pt) and unit A's categories add up to 290.00 against its printed 300.00
   // (a genuine document error, which must be reported, not acted on). Unit B is then taken as a

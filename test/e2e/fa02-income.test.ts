@@ -216,7 +216,7 @@ describe('fa02_income with text-layer artifacts (REAL-DOCUMENTS.md)', { timeout:
     expect(cells(result.facts, 'fa02_income')['208|other_income']).toBe('0.00');
   });
 
-  // KNOWN BUG (reported). In a ruled table, values of one column that do not overlap horizontally
+  // Regression, fixed: In a ruled table, values of one column that do not overlap horizontally
   // (here make-pdf left-aligns the text-like '20. 00' and right-aligns '0.00'; seed 001's 其他收入
   // column mixes '20. 00' and '0.00' the same way) form two value clusters between the same two
   // vertical rules. Both get the header 其他收入 → other_income, and map-table's blockValueColumns

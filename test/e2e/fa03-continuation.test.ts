@@ -119,7 +119,7 @@ describe('fa03_expenditure continued over two pages', { timeout: 30_000 }, () =>
 
   // Seed 001 (and most Guangdong final accounts) reprint the title, the 单位 line, the header and
   // even the 合计 row on every page of a long table.
-  // KNOWN BUG (reported): each page becomes its own fa03_expenditure table with table_instance '',
+  // Regression, fixed: each page becomes its own fa03_expenditure table with table_instance '',
   // and normalize/index.ts dedupeKeys only dedupes within one table, so the reprinted 合计 row's
   // facts (total|total, total|basic, …) appear twice in facts.csv under the same key.
   it('title, unit line, header and 合计 printed again on the second page: still one set of facts', async () => {
