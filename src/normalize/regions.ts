@@ -107,7 +107,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
         if (!head.some(hasValues) || head.slice(0, 2).some(isNarrative)) { current = null; pageStart = false; continue; }
       }
       pageStart = false;
-      const unitLine = parseUnitLine(line.text);
+      const unitLine = parseUnitLine(line.tokens.map((t) => t.text).join(' '));
       if (unitLine && (inTitleBlock || !hasValues(line))) {
         if (unitLine.unit) current.unit = unitLine.unit;
         if (unitLine.entity && !current.entityLine) current.entityLine = unitLine.entity;

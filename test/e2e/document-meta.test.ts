@@ -77,7 +77,7 @@ describe('document meta', { timeout: 30_000 }, () => {
   // OUTPUT.md: entity is the "reporting unit as printed, e.g. 广州市荔湾区政务服务数据管理局（本级）".
   // KNOWN DEVIATION (reported): parseUnitLine/readMeta compact the line with NFKC, so the entity comes
   // out with ASCII brackets: '某市某局(本级)'. (The dev scorer strips brackets, so it is not scored.)
-  it.fails('keeps the entity as printed, full-width brackets included', async () => {
+  it('keeps the entity as printed, full-width brackets included', async () => {
     const result = await extract(withCover(['2024年度某市某局（本级）部门决算'], incomeTable({ entityLine: '单位：某市某局（本级）' })));
     expect(result.meta?.entity).toBe('某市某局（本级）');
     expectEveryFact(result, { entity: '某市某局（本级）', fiscal_year: '2024', doc_kind: 'final_account' });
