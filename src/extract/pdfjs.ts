@@ -34,7 +34,21 @@ export interface OpenedPdf {
   readPage(pageNumber: number): Promise<Page>;
   /** The page's ruling segments (the operator list: costly, so only for pages that hold tables). */
   readSegments(pageNumber: number): Promise<Segment[]>;
+  /**
+   * Renders a page to a grey-scale raster at `dpi` (72 = one pixel per point), white background,
+   * page rotation applied, so raster (x, y) / (dpi / 72) is the Page model's (x, top).
+   */
+  renderPage(pageNumber: number, dpi: number): Promise<Raster>;
   close(): Promise<void>;
+}
+
+/** An 8-bit grey-scale image: 0 black, 255 white; row-major, `width` bytes a row. */
+export interface Raster {
+  width: number;
+  height: number;
+  /** Pixels per PDF point (dpi / 72). */
+  scale: number;
+  data: Uint8Array;
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
@@ -83,8 +97,36 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
         page.cleanup();
       }
     },
+    renderPage: (n, dpi) => renderPage(doc, n, dpi),
     close: () => doc.destroy(),
   };
+}
+
+interface CanvasAndContext { canvas: { toBuffer?: unknown }; context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }; fillStyle: string; fillRect(x: number, y: number, w: number, h: number): void } }
+
+async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: number): Promise<Raster> {
+  const page = await doc.getPage(pageNumber);
+  // The document's own canvas factory: a separately installed canvas package of another version fails in pdf.js.
+  const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): CanvasAndContext; destroy(c: CanvasAndContext): void } }).canvasFactory;
+  const scale = dpi / 72;
+  const viewport = page.getViewport({ scale });
+  const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
+  const cc = factory.create(width, height);
+  try {
+    cc.context.fillStyle = '#ffffff';
+    cc.context.fillRect(0, 0, width, height);
+    await page.render({ canvasContext: cc.context as never, canvas: cc.canvas as never, viewport }).promise;
+    const rgba = cc.context.getImageData(0, 0, width, height).data;
+    const data = new Uint8Array(width * height);
+    for (let i = 0, j = 0; j < data.length; i += 4, j++) {
+      // ITU-R 601 luma; alpha is opaque after the white fill.
+      data[j] = (rgba[i]! * 299 + rgba[i + 1]! * 587 + rgba[i + 2]! * 114) / 1000;
+    }
+    return { width, height, scale, data };
+  } finally {
+    factory.destroy(cc);
+    page.cleanup();
+  }
 }
 
 async function readPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number): Promise<Page> {
