@@ -10,6 +10,8 @@ export interface Source {
   source: string;
   sha256: string;
   bytes: number;
+  /** When the bytes were retrieved (ISO 8601): the download time for a URL, the file's read time for a path. */
+  retrievedAt?: string;
 }
 
 /** What the document says about itself (cover, titles, table headers). */
@@ -35,6 +37,8 @@ export interface DocumentResult {
   error?: string;
   pages: number;
   pagesNeedingOcr: number[];
+  /** Pages read by OCR (a subset of the pages; the rest were read from the text layer). */
+  pagesOcr?: number[];
   meta?: DocumentMeta;
   tables: TableSummary[];
   facts: Fact[];

@@ -10,6 +10,11 @@ export interface ValidationRow {
   found: string;
   difference: string;
   pass: boolean;
+  /** The cells the identity summed or compared (target first). In memory only: not a validation.csv column. */
+  cells?: CellKey[];
 }
+
+/** A cell of one document by its canonical keys. */
+export interface CellKey { table_kind: string; table_instance: string; row_key: string; column_key: string }
 
 export const VALIDATION_COLUMNS = ['source_sha256', 'source', 'table_kind', 'table_instance', 'rule', 'expected', 'found', 'difference', 'pass'] as const satisfies readonly (keyof ValidationRow)[];
