@@ -18,19 +18,30 @@ type Task =
   | { op: 'sum'; bytes: Uint8Array }
   | { op: 'threadId' }
   | { op: 'span'; delayMs: number }
+  | { op: 'ask'; question: number }
   | { op: 'throw' | 'crash' | 'reject' | 'exit' | 'oom' | 'hang' };
 
 // Implements the protocol by hand, as any worker script may.
 const WORKER = `
 import { parentPort, threadId } from 'node:worker_threads';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-parentPort.on('message', async ({ id, input }) => {
+const calls = new Map();
+let nextCall = 1;
+const ask = (request) => new Promise((resolve, reject) => {
+  const call = nextCall++;
+  calls.set(call, { resolve, reject });
+  parentPort.postMessage({ call, request });
+});
+parentPort.on('message', async (msg) => {
+  if ('call' in msg) { const c = calls.get(msg.call); calls.delete(msg.call); msg.ok ? c.resolve(msg.result) : c.reject(new Error(msg.error.message)); return; }
+  const { id, input } = msg;
   try {
     let result;
     switch (input.op) {
       case 'echo': await sleep(input.delayMs ?? 0); result = input.value; break;
       case 'sum': result = input.bytes.reduce((a, b) => a + b, 0); break;
       case 'threadId': result = threadId; break;
+      case 'ask': result = await ask({ question: input.question }).then((r) => 'answer ' + r, (e) => 'refused: ' + e.message); break;
       case 'span': { const start = Date.now(); await sleep(input.delayMs); result = { threadId, start, end: Date.now() }; break; }
       case 'throw': throw new TypeError('bad input');
       case 'crash': setTimeout(() => { throw new Error('boom in worker'); }); return;
@@ -56,6 +67,24 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('WorkerPool', () => {
+  it("answers workers' requests with its serve function, one service for all workers", async () => {
+    const seen: unknown[] = [];
+    const pool = new WorkerPool<Task, string>(script, { size: 2, serve: async (request) => { seen.push(request); const q = (request as { question: number }).question; if (q < 0) throw new Error('negative'); return q * 2; } });
+    try {
+      const answers = await Promise.all([1, 2, 3, -1].map((question) => pool.run({ op: 'ask', question })));
+      expect(answers).toEqual(['answer 2', 'answer 4', 'answer 6', 'refused: negative']);
+      expect(seen).toHaveLength(4);
+    } finally {
+      await pool.close();
+    }
+    const refusing = new WorkerPool<Task, string>(script, { size: 1 });
+    try {
+      expect(await refusing.run({ op: 'ask', question: 1 })).toBe('refused: this worker pool serves no requests');
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('returns each result to its own task, in input order under Promise.all whatever the completion order', async () => {
     const pool = new WorkerPool<Task, number>(script, { size: 3 });
     try {

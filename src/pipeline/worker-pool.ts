@@ -5,6 +5,10 @@
  *   parent → worker  { id: number, input: I }
  *   worker → parent  { id, ok: true, result: O }  |  { id, ok: false, error: { name, message, stack? } }
  * Messages are structured clones: plain data only; pass ArrayBuffers in `transfer` to move them.
+ * A worker may also ask the parent for a service while it runs a task (one shared OCR engine for all
+ * workers, say), when the pool was given `serve`:
+ *   worker → parent  { call: number, request: R }
+ *   parent → worker  { call, ok: true, result } | { call, ok: false, error }
  *
  * A worker that dies while running a task (uncaught exception, unhandled rejection, out of memory,
  * process.exit, failure to load) rejects that task alone with a WorkerCrashError; the worker is
@@ -42,7 +46,13 @@ export interface WorkerPoolOptions {
   size: number;
   /** Passed to every `new Worker` (resourceLimits, execArgv, workerData, ...). */
   workerOptions?: WorkerOptions;
+  /** Answers workers' requests to the parent (see callParent); without it such calls are refused. */
+  serve?: (request: unknown) => Promise<unknown>;
 }
+
+type CallRequest = { call: number; request: unknown };
+type CallReply = { call: number; ok: true; result: unknown } | { call: number; ok: false; error: SerializedError };
+const isCall = (msg: unknown): msg is CallRequest => typeof msg === 'object' && msg !== null && 'call' in msg && 'request' in msg;
 
 interface Pending<I, O> {
   id: number;
@@ -133,7 +143,8 @@ export class WorkerPool<I, O> {
     const exit = new Promise<void>((resolve) => (exited = resolve));
     this.exits.add(exit);
 
-    worker.on('message', (msg: TaskReply<O>) => {
+    worker.on('message', (msg: TaskReply<O> | CallRequest) => {
+      if (isCall(msg)) { void this.answer(worker, msg); return; }
       const task = slot.task;
       if (!task || msg?.id !== task.id) return; // stray message: not a reply to the running task
       slot.task = undefined;
@@ -165,6 +176,44 @@ export class WorkerPool<I, O> {
     });
     return slot;
   }
+
+  private async answer(worker: Worker, { call, request }: CallRequest): Promise<void> {
+    let reply: CallReply;
+    try {
+      if (!this.options.serve) throw new Error('this worker pool serves no requests');
+      reply = { call, ok: true, result: await this.options.serve(request) };
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      reply = { call, ok: false, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } };
+    }
+    try {
+      worker.postMessage(reply);
+    } catch {
+      // The worker is gone (terminated while we answered): nobody is waiting.
+    }
+  }
+}
+
+let nextCall = 1;
+const pendingCalls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+/** Worker side: asks the parent's `serve` for something and waits for the answer. */
+export function callParent<T>(request: unknown, transfer: readonly Transferable[] = []): Promise<T> {
+  const port = parentPort;
+  if (!port) return Promise.reject(new Error('callParent must be called inside a worker thread'));
+  const call = nextCall++;
+  return new Promise<T>((resolve, reject) => {
+    pendingCalls.set(call, { resolve: resolve as (v: unknown) => void, reject });
+    port.postMessage({ call, request } satisfies CallRequest, transfer as Transferable[]);
+  });
+}
+
+function settleCall(msg: CallReply): void {
+  const pending = pendingCalls.get(msg.call);
+  if (!pending) return;
+  pendingCalls.delete(msg.call);
+  if (msg.ok) pending.resolve(msg.result);
+  else pending.reject(new WorkerTaskError(msg.error));
 }
 
 function describe(err: unknown): string {
@@ -178,7 +227,9 @@ function describe(err: unknown): string {
 export function serveTasks<I, O>(handler: (input: I) => O | Promise<O>, transferOf: (result: O) => Transferable[] = () => []): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks must be called inside a worker thread');
-  port.on('message', async ({ id, input }: TaskRequest<I>) => {
+  port.on('message', async (msg: TaskRequest<I> | CallReply) => {
+    if ('call' in msg) { settleCall(msg); return; }
+    const { id, input } = msg;
     let reply: TaskReply<O>;
     let transfer: Transferable[] = [];
     try {
