@@ -10,6 +10,11 @@ import { VERSION } from './version.js';
 
 const RunOptions = z.object({
   out: z.string().min(1).describe('output folder'),
+  sources: z.string().min(1).optional(),
+  state: z.string().min(1).optional(),
+  cache: z.string().min(1).optional(),
+  force: z.boolean().optional(),
+  fetchConcurrency: z.coerce.number().int().min(1).max(256).describe('sources fetched at once'),
   concurrency: z.coerce.number().int().min(1).max(64).describe('documents processed at once'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('log level'),
 });
@@ -26,8 +31,13 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('run')
     .description('extract the tables of PDF disclosures into out/facts.csv, out/tables/*.csv and out/report.json')
-    .argument('<inputs...>', 'PDF files and directories (searched recursively for *.pdf)')
+    .argument('[inputs...]', 'PDF files and directories (searched recursively for *.pdf)')
     .option('-o, --out <dir>', 'output folder', 'out')
+    .option('-s, --sources <file>', 'a sources list (CSV with a header, JSON array or NDJSON): columns url or path, optional entity, fiscal_year, doc_kind, id')
+    .option('--state <db>', 'run state: a SQLite file or a postgres:// URL (default <out>/state.db)')
+    .option('--cache <dir>', 'downloaded PDFs by sha256 (default <out>/cache)')
+    .option('--force', 'download and process every source again, ignoring the run state')
+    .option('--fetch-concurrency <n>', 'sources fetched at once over all hosts (each host: 2 at once, 0.5 s apart)', '8')
     .option('-c, --concurrency <n>', 'documents processed at once, each on a worker thread (1: one at a time on the main thread)', String(defaultConcurrency()))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'warn')
     .addHelpText('after', '\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error.')
@@ -38,11 +48,23 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = 2;
         return;
       }
-      const logger = createLogger(parsed.data.logLevel);
+      const o = parsed.data;
+      if (inputs.length === 0 && !o.sources) {
+        process.stderr.write('fiscal-harvest: nothing to do: give PDF files or folders, or --sources <file>\n');
+        exitCode = 2;
+        return;
+      }
+      const logger = createLogger(o.logLevel);
+      const started = Date.now();
       try {
-        const summary = await run({ inputs, outDir: parsed.data.out, concurrency: parsed.data.concurrency, logger });
+        const summary = await run({
+          inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency,
+          ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ? { state: o.state } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
+        });
         for (const f of summary.failed) process.stderr.write(`fiscal-harvest: failed: ${f.source.source}: ${f.error}\n`);
-        process.stderr.write(`fiscal-harvest: ${summary.results.length} document(s), ${summary.failed.length} failed, ${summary.facts} cells → ${parsed.data.out}\n`);
+        const c = summary.counts;
+        process.stderr.write(`fiscal-harvest: ${summary.results.length} document(s), ${summary.failed.length} failed, ${summary.facts} cells → ${o.out}\n`);
+        process.stderr.write(`fiscal-harvest: run ${summary.runId}: ${c.sources} source(s): ${c.downloaded} downloaded, ${c.notModified} unchanged, ${c.fetchFailed} fetch failed; ${c.processed} processed (${c.pages} pages), ${c.skipped} reused from the run state; ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
         exitCode = summary.failed.length ? 1 : 0;
       } catch (err) {
         if (err instanceof InputError) { process.stderr.write(`fiscal-harvest: ${err.message}\n`); exitCode = 2; return; }

@@ -4,6 +4,7 @@ import type { DocumentResult } from '../model/document.js';
 import type { Fact } from '../model/fact.js';
 import { writeAtomic } from './atomic.js';
 import { documentsCsv } from './documents-csv.js';
+import { writeReview } from './review/index.js';
 import { factsCsv, sortFacts } from './facts-csv.js';
 import { validationCsv } from './validation-csv.js';
 import { wideTables } from './wide-tables.js';
@@ -44,12 +45,18 @@ export function reportJson(results: readonly DocumentResult[], run: RunInfo): st
   return JSON.stringify({ run, summary, documents }, null, 1) + '\n';
 }
 
-export async function writeOutputs(outDir: string, results: readonly DocumentResult[], run: RunInfo): Promise<{ facts: number }> {
+export interface OutputOptions {
+  /** A document's PDF bytes by sha256, for the review page's crops (undefined: no crops for it). */
+  loadPdf?: (sha256: string) => Promise<Uint8Array | undefined>;
+}
+
+export async function writeOutputs(outDir: string, results: readonly DocumentResult[], run: RunInfo, options: OutputOptions = {}): Promise<{ facts: number }> {
   const facts: Fact[] = sortFacts(results.flatMap((r) => r.facts));
   await writeAtomic(path.join(outDir, 'facts.csv'), await factsCsv(facts));
   for (const [kind, csv] of await wideTables(facts)) await writeAtomic(path.join(outDir, 'tables', `${kind}.csv`), csv);
   await writeAtomic(path.join(outDir, 'validation.csv'), await validationCsv(results.flatMap((r) => r.validation)));
   await writeAtomic(path.join(outDir, 'documents.csv'), await documentsCsv(results));
   await writeAtomic(path.join(outDir, 'report.json'), reportJson(results, run));
+  await writeReview(outDir, results, options.loadPdf ?? (async () => undefined));
   return { facts: facts.length };
 }

@@ -33,7 +33,8 @@ export interface TableSummary {
 /** Everything the pipeline learned from one document. */
 export interface DocumentResult {
   source: Source;
-  status: 'ok' | 'failed';
+  /** `duplicate`: the same bytes as another source of the run, whose row carries the facts. */
+  status: 'ok' | 'failed' | 'duplicate';
   error?: string;
   pages: number;
   pagesNeedingOcr: number[];

@@ -1,34 +1,76 @@
-/** Orchestrates a run: inputs → documents (concurrently) → outputs. The only module that imports the stages. */
+/**
+ * Orchestrates an embedded run: sources → fetch stage → process stage (worker threads) → run state →
+ * outputs. Fetching and processing overlap, each under its own limit, so slow downloads do not idle the
+ * CPU. Every document's result is stored as it completes; the outputs are written from the store at the
+ * end, so a run killed part-way and started again finishes the work and writes the same bytes.
+ */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { writeOutputs } from '../export/index.js';
-import { expandInputs, readLocal } from '../fetch/local.js';
+import { DirectoryBlobStore } from '../fetch/blob-store.js';
+import { createFetcher, type FetchSettings } from '../fetch/http.js';
+import { expandInputs } from '../fetch/local.js';
+import { readSources } from '../fetch/sources.js';
 import type { DocumentResult, Source } from '../model/document.js';
-import type { DocumentTask } from './document-worker.js';
-import { WorkerCrashError, WorkerPool } from './worker-pool.js';
+import { defaultStoreLocation, openStore, sourceKey } from '../store/index.js';
 import { VERSION } from '../version.js';
+import type { DocumentTask } from './document-worker.js';
+import { pipelineVersion } from './pipeline-version.js';
+import { createProgress } from './progress.js';
+import { bytesOf, fetchStage, processStage, type FetchStep, type ProcessOne, type SourceJob, type StageContext } from './stages.js';
+import { WorkerCrashError, WorkerPool } from './worker-pool.js';
+import type { z } from 'zod';
 
 export interface RunSettings {
+  /** PDF files and directories (walked for *.pdf). */
   inputs: string[];
+  /** A sources list (CSV, JSON, NDJSON) of URLs and paths, harvested besides `inputs`. */
+  sourcesFile?: string;
   outDir: string;
   /** Documents processed at once: the size of the worker pool, or of the in-process limit. */
   concurrency: number;
   logger: Logger;
+  /** The run state: a SQLite file (default `<outDir>/state.db`) or a postgres:// URL. */
+  state?: string;
+  /** Downloaded PDFs by sha256 (default `<outDir>/cache`). */
+  cacheDir?: string;
+  /** Download and process everything again, ignoring the run state. */
+  force?: boolean;
+  /** Sources fetched at once over all hosts (each host has its own, smaller limit). */
+  fetchConcurrency?: number;
+  fetchSettings?: z.input<typeof FetchSettings>;
+  /** Show a progress line (only ever on a terminal). */
+  progress?: boolean;
   /**
-   * Process every document on the main thread (p-limit over async processDocument), as before worker
-   * threads. Also the path taken when concurrency is 1 or no compiled worker exists (running from the
-   * TypeScript sources, as under vitest).
+   * Process every document on the main thread (p-limit over async processDocument). Also the path taken
+   * when concurrency is 1 or no compiled worker exists (running from the TypeScript sources, as under vitest).
    */
   inProcess?: boolean;
+}
+
+export interface RunCounts {
+  sources: number;
+  downloaded: number;
+  notModified: number;
+  fetchFailed: number;
+  processed: number;
+  /** Documents whose stored result was reused (same bytes, same pipeline version). */
+  skipped: number;
+  failed: number;
+  pages: number;
 }
 
 export interface RunSummary {
   results: DocumentResult[];
   facts: number;
   failed: DocumentResult[];
+  counts: RunCounts;
+  runId: number;
+  state: string;
 }
 
 export const defaultConcurrency = () => Math.max(1, Math.min(os.availableParallelism(), 4));
@@ -41,43 +83,142 @@ export function documentWorkerScript(): URL | undefined {
   return existsSync(WORKER_SCRIPT) ? WORKER_SCRIPT : undefined;
 }
 
-type Process = (source: Source, bytes: Uint8Array) => Promise<DocumentResult>;
-
 export async function run(settings: RunSettings): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
-  const files = await expandInputs(settings.inputs);
+  const jobs = await sourceJobs(settings);
+  const stateLocation = settings.state ?? defaultStoreLocation(settings.outDir);
+  const store = await openStore(stateLocation);
+  const blobs = new DirectoryBlobStore(settings.cacheDir ?? path.join(settings.outDir, 'cache'));
+  const fetcher = createFetcher({ store: blobs, logger: settings.logger, ...(settings.fetchSettings ? { settings: settings.fetchSettings } : {}) });
+  const runId = await store.startRun({ software: 'fiscal-harvest', version: VERSION, startedAt, args: { inputs: settings.inputs, sources: settings.sourcesFile ?? null, force: !!settings.force } });
+  const ctx: StageContext = { store, blobs, fetcher, pipelineVersion: pipelineVersion(), force: !!settings.force, runId, logger: settings.logger };
+  const counts: RunCounts = { sources: jobs.length, downloaded: 0, notModified: 0, fetchFailed: 0, processed: 0, skipped: 0, failed: 0, pages: 0 };
+  const progress = settings.progress ? createProgress() : { add() {}, done() {}, stop() {} };
+  progress.add(jobs.length);
+
   const script = settings.inProcess || settings.concurrency <= 1 ? undefined : documentWorkerScript();
-  const pool = script && files.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, files.length) }) : undefined;
-  // The limit also bounds how many files are read into memory ahead of a free worker.
-  const limit = pLimit(settings.concurrency);
-  let results: DocumentResult[];
+  const pool = script && jobs.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, jobs.length) }) : undefined;
+  const fetchLimit = pLimit(settings.fetchConcurrency ?? 8);
+  // Also bounds how many documents' bytes wait in memory for a free worker.
+  const processLimit = pLimit(settings.concurrency);
+  // One processing per sha256: the same PDF under two sources is processed once.
+  const processing = new Map<string, Promise<void>>();
+  const steps: FetchStep[] = new Array(jobs.length);
+  let outputs: { results: DocumentResult[]; facts: number };
   try {
-    // In workers, pdf.js is loaded there only; in process, here (same module, same behaviour as a static import).
-    const processOne: Process = pool ? (source, bytes) => processInWorker(pool, source, bytes) : (await import('./process-document.js')).processDocument;
-    // On workers the largest files start first (fewer long documents left running alone at the end);
-    // in process the input order, as before. Either way results[i] is files[i]: the output is the same.
-    const order = pool ? await largestFirst(files) : files.map((_, i) => i);
-    results = new Array<DocumentResult>(files.length);
-    await Promise.all(order.map((i) => limit(async () => {
-      const file = files[i]!;
-      const { source, bytes } = await readLocal(file);
-      const result = await processOne(source, bytes);
-      if (result.status === 'failed') settings.logger.error({ source: file, error: result.error }, `failed: ${file}: ${result.error}`);
-      else settings.logger.info({ source: file, pages: result.pages, tables: result.tables.length, cells: result.facts.length }, 'document processed');
-      results[i] = result;
+    const processOne: ProcessOne = pool ? (source, bytes) => processInWorker(pool, source, bytes) : (await import('./process-document.js')).processDocument;
+    // Largest local files first on workers (fewer long documents left running alone at the end).
+    const order = pool ? await largestFirst(jobs) : jobs.map((_, i) => i);
+    await Promise.all(order.map((i) => fetchLimit(async () => {
+      const step = await fetchStage(ctx, jobs[i]!);
+      steps[i] = step;
+      if (!step.ok) { counts.fetchFailed++; progress.done(0); return; }
+      if (step.outcome.status === 'fetched' && step.job.spec.kind === 'url') counts.downloaded++;
+      if (step.outcome.status === 'not_modified') counts.notModified++;
+      let done = processing.get(step.sha256);
+      if (!done) {
+        done = processLimit(async () => {
+          const r = await processStage(ctx, step, processOne);
+          if (r.processed) counts.processed++; else counts.skipped++;
+          if (r.status === 'failed') counts.failed++;
+          counts.pages += r.pages;
+        });
+        processing.set(step.sha256, done);
+      }
+      await done;
+      // The bytes are in the cache or at their path now: do not hold every PDF in memory until the end.
+      if (step.outcome.status === 'fetched') (step.outcome as { data?: Uint8Array }).data = undefined;
+      progress.done(0);
     })));
+    outputs = await exportFromStore(ctx, steps, settings.outDir, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() });
+  } catch (err) {
+    await store.finishRun(runId, { error: (err as Error).message, counts }, { status: 'failed' }).catch(() => undefined);
+    throw err;
   } finally {
-    limit.clearQueue(); // after a failure (an unreadable file), start nothing more
+    progress.stop();
+    fetchLimit.clearQueue();
+    processLimit.clearQueue();
     await pool?.close(); // no worker outlives the run
+    await fetcher.close();
   }
-  const { facts } = await writeOutputs(settings.outDir, results, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() });
-  return { results, facts, failed: results.filter((r) => r.status === 'failed') };
+  const failed = outputs.results.filter((r) => r.status === 'failed');
+  await store.finishRun(runId, { counts, facts: outputs.facts, failed: failed.length }, { status: failed.length ? 'failed' : 'ok' });
+  await store.close();
+  return { results: outputs.results, facts: outputs.facts, failed, counts, runId, state: stateLocation };
 }
 
-/** Indices of files by size, largest first (stable; a file that cannot be stat'ed counts as empty). */
-async function largestFirst(files: readonly string[]): Promise<number[]> {
-  const sizes = await Promise.all(files.map((f) => stat(f).then((st) => st.size, () => 0)));
-  return files.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+/** Inputs and the sources list as jobs, in the order given (files of a directory sorted). */
+async function sourceJobs(settings: RunSettings): Promise<SourceJob[]> {
+  const jobs: SourceJob[] = [];
+  for (const file of await expandInputs(settings.inputs)) {
+    const key = sourceKey(file);
+    jobs.push({ spec: { kind: 'path', path: key, key, origin: { file } }, display: file });
+  }
+  if (settings.sourcesFile) {
+    for (const spec of await readSources(settings.sourcesFile)) jobs.push({ spec, display: spec.kind === 'url' ? spec.url : spec.path });
+  }
+  // The same file named twice (as an input and in the list) is one source.
+  const seen = new Set<string>();
+  return jobs.filter((j) => { const k = j.spec.kind === 'url' ? j.spec.url : j.spec.path; if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+/**
+ * The outputs of this run's sources, from the store: one result per source in the order given. A PDF
+ * listed under several sources is reported under the first; the others say whose facts they are. A
+ * source whose fetch failed this time keeps its last good result when there is one (with a finding),
+ * so a flaky night does not drop data; else it is a failed document.
+ */
+async function exportFromStore(ctx: StageContext, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2]): Promise<{ results: DocumentResult[]; facts: number }> {
+  const shaOf = (s: FetchStep) => (s.ok ? s.sha256 : s.previousSha256);
+  const stored = new Map((await ctx.store.loadResults([...new Set(steps.map(shaOf).filter((s): s is string => !!s))])).map((r) => [r.source.sha256, r]));
+  const firstSource = new Map<string, string>();
+  const results: DocumentResult[] = [];
+  for (const step of steps) {
+    const sha = shaOf(step);
+    const result = sha ? stored.get(sha) : undefined;
+    const source: Source = step.ok ? step.source : { source: step.job.display, sha256: sha ?? '', bytes: 0 };
+    if (!result) {
+      const error = step.ok ? 'no stored result (the run was interrupted before this document was processed)' : step.outcome.error.message;
+      results.push(failedResult(source, error));
+      continue;
+    }
+    const owner = firstSource.get(result.source.sha256);
+    if (owner !== undefined) {
+      results.push({ ...failedResult(source, ''), status: 'duplicate', error: `same PDF as ${owner}: its facts are listed under that source`, meta: result.meta, pages: result.pages });
+      continue;
+    }
+    firstSource.set(result.source.sha256, source.source);
+    const fetchFinding = step.ok ? [] : [{ code: 'fetch_failed_kept_previous', severity: 'warning' as const, message: `fetch failed this run (${step.outcome.error.message}); the last good version is reported` }];
+    results.push(asSource(result, step.ok ? source : { ...result.source, source: step.job.display }, fetchFinding));
+  }
+  const pathBySha = new Map(steps.filter((s) => s.ok && s.job.spec.kind === 'path').map((s) => [(s as Extract<FetchStep, { ok: true }>).sha256, s as Extract<FetchStep, { ok: true }>]));
+  const loadPdf = async (sha: string) => {
+    const step = pathBySha.get(sha);
+    if (step) return bytesOf(ctx, step).catch(() => undefined);
+    return ctx.blobs.get(sha);
+  };
+  const { facts } = await writeOutputs(outDir, results, runInfo, { loadPdf });
+  return { results, facts };
+}
+
+/** A stored result reported under this run's name for its source (facts carry the source they came from). */
+function asSource(result: DocumentResult, source: Source, findings: DocumentResult['findings']): DocumentResult {
+  const name = source.source;
+  return {
+    ...result,
+    source: { ...result.source, ...source, sha256: result.source.sha256 },
+    facts: result.facts.map((f) => (f.source === name ? f : { ...f, source: name })),
+    validation: result.validation.map((v) => (v.source === name ? v : { ...v, source: name })),
+    findings: [...findings, ...result.findings],
+  };
+}
+
+const failedResult = (source: Source, error: string): DocumentResult => ({ source, status: 'failed', error, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs: {} });
+
+/** Job indices by local file size, largest first (stable; URLs and unreadable files count as empty). */
+async function largestFirst(jobs: readonly SourceJob[]): Promise<number[]> {
+  const sizes = await Promise.all(jobs.map((j) => (j.spec.kind === 'path' ? stat(j.spec.path).then((st) => st.size, () => 0) : 0)));
+  return jobs.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
 }
 
 /**
@@ -86,11 +227,11 @@ async function largestFirst(files: readonly string[]): Promise<number[]> {
  * processDocument throws is rethrown, as it would be in process.
  */
 async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, source: Source, bytes: Uint8Array): Promise<DocumentResult> {
-  const own = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const own = bytes.slice(); // the caller's bytes stay usable (the review page crops from them)
   try {
     return await pool.run({ source, bytes: own }, [own.buffer as ArrayBuffer]);
   } catch (err) {
     if (!(err instanceof WorkerCrashError)) throw err;
-    return { source, status: 'failed', error: err.message, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs: {} };
+    return failedResult(source, err.message);
   }
 }
