@@ -65,8 +65,27 @@ describe('validateFacts', () => {
     expect(rows.some((r) => r.rule === 'fa01_fa02.income_total')).toBe(false);
   });
 
-  it('ignores text and percentage cells', () => {
+  it('ignores text and percentage cells, and amounts that are not a plain decimal', () => {
     expect(validateFacts([fact('fa03_expenditure', 'total', 'total', '优', ''), fact('fa03_expenditure', '201', 'total', '100', '%')])).toEqual([]);
+    // A blank amount is unread, not zero: the balance is not checked.
+    expect(validateFacts([fact('fa01_summary', 'income:grand_total', 'amount', ''), fact('fa01_summary', 'expenditure:grand_total', 'amount', '0.00')])).toEqual([]);
+  });
+
+  it('lists the cells each identity compared, target first, leaving out absent terms', () => {
+    const cell = (table_kind: string, row_key: string, column_key: string) => ({ table_kind, table_instance: '', row_key, column_key });
+    const fa03cell = (row: string, column: string) => cell('fa03_expenditure', row, column);
+    const facts = [
+      fact('fa01_summary', 'expenditure:expenditure_total', 'amount', '1597.60'),
+      ...fa03(CONSISTENT).filter((f) => !(f.row_key === '2010306' && f.column_key === 'basic')),
+    ];
+    const byRule = new Map(validateFacts(facts).map((r) => [r.rule, r.cells]));
+    expect(byRule.get('fa03.total_column@2010306')).toEqual([fa03cell('2010306', 'total'), fa03cell('2010306', 'project')]);
+    expect(byRule.get('fa03_expenditure.code_hierarchy@20103/total')).toEqual([fa03cell('20103', 'total'), fa03cell('2010301', 'total'), fa03cell('2010306', 'total')]);
+    expect(byRule.get('fa03_expenditure.code_hierarchy@20103/basic')).toEqual([fa03cell('20103', 'basic'), fa03cell('2010301', 'basic')]);
+    expect(byRule.get('fa03_expenditure.total_of_classes@project')).toEqual([fa03cell('total', 'project'), fa03cell('201', 'project'), fa03cell('206', 'project')]);
+    expect(byRule.get('fa01_fa03.expenditure_total')).toEqual([cell('fa01_summary', 'expenditure:expenditure_total', 'amount'), fa03cell('total', 'total')]);
+    const instance = validateFacts(fa03(CONSISTENT).map((f) => ({ ...f, table_instance: '某项目' })));
+    expect(instance.every((r) => r.cells!.every((c) => c.table_instance === '某项目'))).toBe(true);
   });
 });
 
