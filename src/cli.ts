@@ -1,4 +1,8 @@
 /** The command line: parses arguments, calls the pipeline, maps outcomes to exit codes. Nothing else. */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkOutputFolder, formatProblem } from './export/csvw/index.js';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { FactsFileError } from './export/read-facts.js';
@@ -14,6 +18,10 @@ const RunOptions = z.object({
   state: z.string().min(1).optional(),
   cache: z.string().min(1).optional(),
   force: z.boolean().optional(),
+  hostConcurrency: z.coerce.number().int().min(1).max(64),
+  hostDelay: z.coerce.number().int().min(0).max(600_000),
+  ocr: z.enum(['auto', 'off', 'force']),
+  ocrWorkers: z.coerce.number().int().min(1).max(64),
   fetchConcurrency: z.coerce.number().int().min(1).max(256).describe('sources fetched at once'),
   concurrency: z.coerce.number().int().min(1).max(64).describe('documents processed at once'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('log level'),
@@ -37,7 +45,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--state <db>', 'run state: a SQLite file or a postgres:// URL (default <out>/state.db)')
     .option('--cache <dir>', 'downloaded PDFs by sha256 (default <out>/cache)')
     .option('--force', 'download and process every source again, ignoring the run state')
-    .option('--fetch-concurrency <n>', 'sources fetched at once over all hosts (each host: 2 at once, 0.5 s apart)', '8')
+    .option('--ocr <mode>', 'auto: OCR the pages without a usable text layer; off: never; force: every page', 'auto')
+    .option('--ocr-workers <n>', 'OCR workers shared by all documents', String(os.availableParallelism()))
+    .option('--fetch-concurrency <n>', 'sources fetched at once over all hosts', '8')
+    .option('--host-concurrency <n>', 'requests to one host at once', '2')
+    .option('--host-delay <ms>', 'least time between two requests to one host', '500')
     .option('-c, --concurrency <n>', 'documents processed at once, each on a worker thread (1: one at a time on the main thread)', String(defaultConcurrency()))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'warn')
     .addHelpText('after', '\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error.')
@@ -58,7 +70,8 @@ export async function main(argv: string[]): Promise<number> {
       const started = Date.now();
       try {
         const summary = await run({
-          inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency,
+          inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency, ocr: o.ocr, ocrWorkers: o.ocrWorkers,
+          fetchSettings: { perHostConcurrency: o.hostConcurrency, perHostDelayMs: o.hostDelay },
           ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ? { state: o.state } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
         });
         for (const f of summary.failed) process.stderr.write(`fiscal-harvest: failed: ${f.source.source}: ${f.error}\n`);
@@ -84,7 +97,11 @@ export async function main(argv: string[]): Promise<number> {
         for (const f of summary.failed.slice(0, 20)) process.stderr.write(`fail: ${f.source}: ${f.table_kind} ${f.rule}: expected ${f.expected}, found ${f.found}\n`);
         if (summary.failed.length > 20) process.stderr.write(`… and ${summary.failed.length - 20} more in ${out}/validation.csv\n`);
         process.stderr.write(`fiscal-harvest: ${summary.documents} document(s): ${summary.passed} identities passed, ${summary.failed.length} failed → ${out}/validation.csv\n`);
-        exitCode = opts.strict && summary.failed.length ? 1 : 0;
+        // The files against their metadata.json (CSVW schemas, keys, checksums, page links), when there is one.
+        const problems = existsSync(path.join(out, 'metadata.json')) ? await checkOutputFolder(out) : [];
+        for (const p of problems.slice(0, 50)) process.stderr.write(`metadata: ${formatProblem(p)}\n`);
+        process.stderr.write(`fiscal-harvest: metadata.json: ${problems.length ? `${problems.length} problem(s)` : 'the files conform to their schemas'}\n`);
+        exitCode = opts.strict && (summary.failed.length || problems.length) ? 1 : 0;
       } catch (err) {
         if (err instanceof FactsFileError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
           process.stderr.write(`fiscal-harvest: ${(err as Error).message}\n`);

@@ -18,7 +18,9 @@ import { readSources } from '../fetch/sources.js';
 import type { DocumentResult, Source } from '../model/document.js';
 import { defaultStoreLocation, openStore, sourceKey } from '../store/index.js';
 import { VERSION } from '../version.js';
-import type { DocumentTask } from './document-worker.js';
+import type { DocumentTask, OcrCall } from './document-worker.js';
+import type { OcrEngine } from '../extract/ocr/engine.js';
+import type { OcrMode } from './process-document.js';
 import { pipelineVersion } from './pipeline-version.js';
 import { createProgress } from './progress.js';
 import { bytesOf, fetchStage, processStage, type FetchStep, type ProcessOne, type SourceJob, type StageContext } from './stages.js';
@@ -43,6 +45,10 @@ export interface RunSettings {
   /** Sources fetched at once over all hosts (each host has its own, smaller limit). */
   fetchConcurrency?: number;
   fetchSettings?: z.input<typeof FetchSettings>;
+  /** Which pages are read by OCR: those without a usable text layer (auto), none, or all (force). */
+  ocr?: OcrMode;
+  /** OCR workers shared by all documents (default: the cores). */
+  ocrWorkers?: number;
   /** Show a progress line (only ever on a terminal). */
   progress?: boolean;
   /**
@@ -96,8 +102,15 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const progress = settings.progress ? createProgress() : { add() {}, done() {}, stop() {} };
   progress.add(jobs.length);
 
+  const ocrMode: OcrMode = settings.ocr ?? 'auto';
+  const ocr = lazyOcrEngine(settings.ocrWorkers ?? os.availableParallelism());
   const script = settings.inProcess || settings.concurrency <= 1 ? undefined : documentWorkerScript();
-  const pool = script && jobs.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, jobs.length) }) : undefined;
+  const serve = async (request: unknown) => {
+    const call = request as OcrCall;
+    if (call?.kind !== 'ocr') throw new Error('unknown request from a document worker');
+    return ocr.engine.recognize(call.requests);
+  };
+  const pool = script && jobs.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, jobs.length), serve }) : undefined;
   const fetchLimit = pLimit(settings.fetchConcurrency ?? 8);
   // Also bounds how many documents' bytes wait in memory for a free worker.
   const processLimit = pLimit(settings.concurrency);
@@ -106,7 +119,10 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const steps: FetchStep[] = new Array(jobs.length);
   let outputs: { results: DocumentResult[]; facts: number };
   try {
-    const processOne: ProcessOne = pool ? (source, bytes) => processInWorker(pool, source, bytes) : (await import('./process-document.js')).processDocument;
+    const { processDocument } = pool ? { processDocument: undefined } : await import('./process-document.js');
+    const processOne: ProcessOne = pool
+      ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: ocrMode })
+      : (source, bytes) => processDocument!(source, bytes, { ocr: ocrMode, ...(ocrMode === 'off' ? {} : { ocrEngine: ocr.engine }) });
     // Largest local files first on workers (fewer long documents left running alone at the end).
     const order = pool ? await largestFirst(jobs) : jobs.map((_, i) => i);
     await Promise.all(order.map((i) => fetchLimit(async () => {
@@ -140,6 +156,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     processLimit.clearQueue();
     await pool?.close(); // no worker outlives the run
     await fetcher.close();
+    await ocr.close();
   }
   const failed = outputs.results.filter((r) => r.status === 'failed');
   await store.finishRun(runId, { counts, facts: outputs.facts, failed: failed.length }, { status: failed.length ? 'failed' : 'ok' });
@@ -152,7 +169,8 @@ async function sourceJobs(settings: RunSettings): Promise<SourceJob[]> {
   const jobs: SourceJob[] = [];
   for (const file of await expandInputs(settings.inputs)) {
     const key = sourceKey(file);
-    jobs.push({ spec: { kind: 'path', path: key, key, origin: { file } }, display: file });
+    // Absolute, so the page links of the metadata (`<source>#page=N`) resolve wherever out/ is read.
+    jobs.push({ spec: { kind: 'path', path: key, key, origin: { file } }, display: key });
   }
   if (settings.sourcesFile) {
     for (const spec of await readSources(settings.sourcesFile)) jobs.push({ spec, display: spec.kind === 'url' ? spec.url : spec.path });
@@ -213,6 +231,19 @@ function asSource(result: DocumentResult, source: Source, findings: DocumentResu
   };
 }
 
+/**
+ * The OCR engine shared by every document of the run, started on the first page that needs it (its
+ * workers load about 20 MB of language data each: a text-only run never pays for it).
+ */
+function lazyOcrEngine(workers: number): { engine: OcrEngine; close(): Promise<void> } {
+  let started: Promise<OcrEngine> | undefined;
+  const start = () => (started ??= import('../extract/ocr/tesseract-engine.js').then((m) => m.createTesseractEngine({ workers })));
+  return {
+    engine: { recognize: async (requests) => (await start()).recognize(requests), close: async () => undefined },
+    close: async () => { if (started) await (await started).close(); },
+  };
+}
+
 const failedResult = (source: Source, error: string): DocumentResult => ({ source, status: 'failed', error, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs: {} });
 
 /** Job indices by local file size, largest first (stable; URLs and unreadable files count as empty). */
@@ -226,10 +257,11 @@ async function largestFirst(jobs: readonly SourceJob[]): Promise<number[]> {
  * A worker that dies on the document (crash, out of memory) fails this document alone; an error that
  * processDocument throws is rethrown, as it would be in process.
  */
-async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, source: Source, bytes: Uint8Array): Promise<DocumentResult> {
-  const own = bytes.slice(); // the caller's bytes stay usable (the review page crops from them)
+async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, task: DocumentTask): Promise<DocumentResult> {
+  const { source } = task;
+  const own = task.bytes.slice(); // the caller's bytes stay usable (the review page crops from them)
   try {
-    return await pool.run({ source, bytes: own }, [own.buffer as ArrayBuffer]);
+    return await pool.run({ ...task, bytes: own }, [own.buffer as ArrayBuffer]);
   } catch (err) {
     if (!(err instanceof WorkerCrashError)) throw err;
     return failedResult(source, err.message);
