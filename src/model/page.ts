@@ -14,6 +14,11 @@ export interface TextRun {
   method: 'text' | 'ocr';
   /** 0..1; 1 for the text layer. */
   confidence: number;
+  /**
+   * Other readings of a doubtful OCR'd amount, best first (re-reads at another scale, Tesseract's
+   * alternatives); `text` is the one used. The identity-guided correction chooses among them.
+   */
+  candidates?: string[];
 }
 
 /** A ruling line (stroked, or a thin filled rectangle) as a horizontal or vertical segment. */
