@@ -75,10 +75,12 @@ export async function main(argv: string[]): Promise<number> {
           ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ? { state: o.state } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
         });
         for (const f of summary.failed) process.stderr.write(`fiscal-harvest: failed: ${f.source.source}: ${f.error}\n`);
+        const failedSources = new Set(summary.failed.map((f) => f.source.source));
+        for (const f of summary.fetchFailures) if (!failedSources.has(f.source)) process.stderr.write(`fiscal-harvest: fetch failed (last good version kept): ${f.source}: ${f.error}\n`);
         const c = summary.counts;
         process.stderr.write(`fiscal-harvest: ${summary.results.length} document(s), ${summary.failed.length} failed, ${summary.facts} cells → ${o.out}\n`);
         process.stderr.write(`fiscal-harvest: run ${summary.runId}: ${c.sources} source(s): ${c.downloaded} downloaded, ${c.notModified} unchanged, ${c.fetchFailed} fetch failed; ${c.processed} processed (${c.pages} pages), ${c.skipped} reused from the run state; ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-        exitCode = summary.failed.length ? 1 : 0;
+        exitCode = summary.failed.length || summary.fetchFailures.length ? 1 : 0;
       } catch (err) {
         if (err instanceof InputError) { process.stderr.write(`fiscal-harvest: ${err.message}\n`); exitCode = 2; return; }
         throw err;

@@ -74,6 +74,8 @@ export interface RunSummary {
   results: DocumentResult[];
   facts: number;
   failed: DocumentResult[];
+  /** Sources whose fetch failed this run (also those reported with their last good version). */
+  fetchFailures: { source: string; error: string }[];
   counts: RunCounts;
   runId: number;
   state: string;
@@ -161,7 +163,8 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const failed = outputs.results.filter((r) => r.status === 'failed');
   await store.finishRun(runId, { counts, facts: outputs.facts, failed: failed.length }, { status: failed.length ? 'failed' : 'ok' });
   await store.close();
-  return { results: outputs.results, facts: outputs.facts, failed, counts, runId, state: stateLocation };
+  const fetchFailures = steps.filter((s): s is Extract<FetchStep, { ok: false }> => !s.ok).map((s) => ({ source: s.job.display, error: s.outcome.error.message }));
+  return { results: outputs.results, facts: outputs.facts, failed, fetchFailures, counts, runId, state: stateLocation };
 }
 
 /** Inputs and the sources list as jobs, in the order given (files of a directory sorted). */
