@@ -11,7 +11,7 @@ export function documentsCsv(results: readonly DocumentResult[]): Promise<string
   const sorted = [...results].sort((a, b) => a.source.source.localeCompare(b.source.source) || a.source.sha256.localeCompare(b.source.sha256));
   return toCsv(DOCUMENT_COLUMNS, sorted.map((r) => [
     r.source.sha256, r.source.source, r.meta?.entity ?? '', r.meta?.fiscalYear ?? '', r.meta?.docKind ?? '', r.pages,
-    r.pagesNeedingOcr.length, r.tables.length, r.facts.length,
+    r.pagesOcr?.length ?? 0, r.tables.length, r.facts.length,
     r.validation.filter((v) => v.pass).length, r.validation.filter((v) => !v.pass).length, r.status, r.error ?? '',
   ]));
 }

@@ -29,6 +29,7 @@ export function reportJson(results: readonly DocumentResult[], run: RunInfo): st
     doc_kind: r.meta?.docKind ?? null,
     pages: r.pages,
     pages_needing_ocr: r.pagesNeedingOcr,
+    pages_ocr: r.pagesOcr ?? [],
     tables: r.tables,
     cells: r.facts.length,
     identities: { passed: r.validation.filter((v) => v.pass).length, failed: r.validation.filter((v) => !v.pass).length },

@@ -101,7 +101,7 @@ const DOCUMENT_SPECS: Record<(typeof DOCUMENT_COLUMNS)[number], ColumnSpec> = {
   fiscal_year: { title: '年度', datatype: 'string' },
   doc_kind: { title: '文件类型', datatype: 'string' },
   pages: { title: '页数', datatype: COUNT, required: true },
-  pages_ocr: { title: '需OCR页数', datatype: COUNT, required: true, description: 'pages without a usable text layer' },
+  pages_ocr: { title: 'OCR页数', datatype: COUNT, required: true, description: 'pages read by OCR (no usable text layer, or --ocr force)' },
   tables: { title: '表数', datatype: COUNT, required: true },
   cells: { title: '单元格数', datatype: COUNT, required: true },
   identities_passed: { title: '勾稽关系通过数', datatype: COUNT, required: true },
