@@ -18,7 +18,8 @@ let concurrency;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--concurrency' && /^\d+$/.test(args[i + 1] ?? '')) concurrency = args[++i];
   else if (args[i].startsWith('--concurrency=')) concurrency = args[i].split('=')[1];
-  else { console.error(`bench: unknown argument ${args[i]}\nusage: node scripts/bench.mjs [--concurrency N]`); process.exit(2); }
+  else if (args[i] === '--no-ocr' || args[i] === '--no-distributed') continue;
+  else { console.error(`bench: unknown argument ${args[i]}\nusage: node scripts/bench.mjs [--concurrency N] [--no-ocr] [--no-distributed]`); process.exit(2); }
 }
 if (!fs.existsSync(path.join(ROOT, 'dist/cli.js'))) { console.error('bench: dist/cli.js missing: run `npm run build` first'); process.exit(1); }
 
@@ -109,3 +110,12 @@ fs.mkdirSync(path.dirname(outFile), { recursive: true });
 const meta = { at: new Date().toISOString(), node: process.version, cpus: os.availableParallelism(), concurrency: concurrency ? Number(concurrency) : null, rss_method: haveTime ? 'gnu-time' : 'preload', pdftotext: havePdftotext };
 fs.writeFileSync(outFile, JSON.stringify({ ...meta, sets: results }, null, 1) + '\n');
 console.log(`wrote ${path.relative(ROOT, outFile)}`);
+
+// The other measurements `npm run bench` reports: OCR (pages/min vs native tesseract) and the distributed
+// mode (documents/min with 1 and 2 queue workers). Skip with --no-ocr / --no-distributed.
+for (const [flag, script] of [['--no-ocr', 'bench-ocr.mjs'], ['--no-distributed', 'bench-distributed.mjs']]) {
+  if (process.argv.includes(flag) || !fs.existsSync(path.join(ROOT, 'scripts', script))) continue;
+  console.log(`\n$ node scripts/${script}`);
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', script)], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) console.log(`bench: ${script} exited ${r.status}`);
+}
