@@ -9,7 +9,7 @@ import { FactsFileError } from './export/read-facts.js';
 import { InputError } from './fetch/local.js';
 import { revalidate } from './pipeline/revalidate.js';
 import { createLogger } from './pipeline/logger.js';
-import { defaultConcurrency, run } from './pipeline/run.js';
+import { defaultConcurrency, run, type RunSummary } from './pipeline/run.js';
 import { VERSION } from './version.js';
 
 const RunOptions = z.object({
@@ -25,7 +25,45 @@ const RunOptions = z.object({
   fetchConcurrency: z.coerce.number().int().min(1).max(256).describe('sources fetched at once'),
   concurrency: z.coerce.number().int().min(1).max(64).describe('documents processed at once'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('log level'),
+  redis: z.string().min(1).optional(),
+  db: z.string().min(1).optional(),
+  detach: z.boolean().optional(),
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_.-]+$/u, 'letters, digits, _ . - only').optional(),
 });
+
+const LOG_LEVEL = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const QUEUE_PREFIX = z.string().regex(/^[A-Za-z0-9_.-]+$/u, 'letters, digits, _ . - only');
+
+const WorkerOptions = z.object({
+  redis: z.string().min(1),
+  db: z.string().min(1),
+  cache: z.string().min(1),
+  stages: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.enum(['fetch', 'process'])).min(1)),
+  concurrency: z.coerce.number().int().min(1).max(64),
+  fetchConcurrency: z.coerce.number().int().min(1).max(256),
+  ocrWorkers: z.coerce.number().int().min(1).max(64),
+  hostConcurrency: z.coerce.number().int().min(1).max(64),
+  hostDelay: z.coerce.number().int().min(0).max(600_000),
+  fetchRate: z.coerce.number().int().min(1).max(10_000).optional(),
+  queuePrefix: QUEUE_PREFIX.optional(),
+  name: z.string().min(1).optional(),
+  lockDuration: z.coerce.number().int().min(1_000).max(3_600_000),
+  stalledInterval: z.coerce.number().int().min(500).max(3_600_000),
+  logLevel: LOG_LEVEL,
+});
+
+const StatusOptions = z.object({
+  redis: z.string().min(1),
+  db: z.string().min(1).optional(),
+  queuePrefix: QUEUE_PREFIX.optional(),
+  json: z.boolean().optional(),
+});
+
+/** Options that do not parse: one line naming each, and exit code 2. */
+function usageError(error: z.ZodError): number {
+  process.stderr.write(`fiscal-harvest: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+  return 2;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -52,6 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host-delay <ms>', 'least time between two requests to one host', '500')
     .option('-c, --concurrency <n>', 'documents processed at once, each on a worker thread (1: one at a time on the main thread)', String(defaultConcurrency()))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'warn')
+    .option('--redis <url>', 'distributed: queue the run for `fiscal-harvest worker`s on this Redis (redis://host:6379), wait, then write the outputs')
+    .option('--db <url>', 'distributed: the store the workers share (postgres://…); the same as --state')
+    .option('--detach', 'distributed: queue the run and return at once (run again without it to wait and write the outputs)')
+    .option('--queue-prefix <prefix>', 'distributed: Redis key prefix of the queues (default fiscal-harvest)')
     .addHelpText('after', '\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error.')
     .action(async (inputs: string[], raw: unknown) => {
       const parsed = RunOptions.safeParse(raw);
@@ -66,14 +108,30 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = 2;
         return;
       }
+      if (o.db && o.state && o.db !== o.state) {
+        process.stderr.write('fiscal-harvest: --db and --state name the same store: give one of them\n');
+        exitCode = 2;
+        return;
+      }
+      if (!o.redis && (o.detach || o.queuePrefix)) {
+        process.stderr.write('fiscal-harvest: --detach and --queue-prefix are for a distributed run: give --redis <url> too\n');
+        exitCode = 2;
+        return;
+      }
+      if (o.redis && (!(o.db ?? o.state) || !o.cache)) {
+        process.stderr.write('fiscal-harvest: a distributed run (--redis) needs the store and the cache directory the workers share: --db postgres://… --cache <dir>\n');
+        exitCode = 2;
+        return;
+      }
       const logger = createLogger(o.logLevel);
       const started = Date.now();
       try {
-        const summary = await run({
+        const summary = o.redis ? await runOnQueues(inputs, { ...o, redis: o.redis, db: (o.db ?? o.state)!, cache: o.cache! }, logger) : await run({
           inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency, ocr: o.ocr, ocrWorkers: o.ocrWorkers,
           fetchSettings: { perHostConcurrency: o.hostConcurrency, perHostDelayMs: o.hostDelay },
-          ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ? { state: o.state } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
+          ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ?? o.db ? { state: (o.state ?? o.db)! } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
         });
+        if (typeof summary === 'number') { exitCode = summary; return; } // distributed: detached, or could not start
         for (const f of summary.failed) process.stderr.write(`fiscal-harvest: failed: ${f.source.source}: ${f.error}\n`);
         const failedSources = new Set(summary.failed.map((f) => f.source.source));
         for (const f of summary.fetchFailures) if (!failedSources.has(f.source)) process.stderr.write(`fiscal-harvest: fetch failed (last good version kept): ${f.source}: ${f.error}\n`);
@@ -114,6 +172,88 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  program
+    .command('worker')
+    .description('run stage workers of the distributed mode: take fetch and process jobs queued by `run --redis` (see docs/distributed.md)')
+    .requiredOption('--redis <url>', 'the Redis of the queues (redis://host:6379)')
+    .requiredOption('--db <url>', 'the store shared by all workers and the coordinator (postgres://user:password@host/db)')
+    .requiredOption('--cache <dir>', 'the PDF cache directory shared by all machines (the same path or mount on each)')
+    .option('--stages <list>', 'which queues to work on: fetch, process or both', 'fetch,process')
+    .option('-c, --concurrency <n>', 'documents processed at once, each on a worker thread', String(defaultConcurrency()))
+    .option('--fetch-concurrency <n>', 'sources fetched at once', '8')
+    .option('--ocr-workers <n>', 'OCR workers shared by this worker\'s documents', String(os.availableParallelism()))
+    .option('--host-concurrency <n>', 'requests to one host at once (per worker process)', '2')
+    .option('--host-delay <ms>', 'least time between two requests to one host (per worker process)', '500')
+    .option('--fetch-rate <n>', 'at most n fetch jobs started per second over all workers (give every worker the same)')
+    .option('--queue-prefix <prefix>', 'Redis key prefix of the queues (default fiscal-harvest)')
+    .option('--name <name>', 'this worker\'s name in `status` and the stage records (default <host>:<pid>)')
+    .option('--lock-duration <ms>', 'a job whose lock is not renewed for this long (dead worker) is taken back by another worker', '30000')
+    .option('--stalled-interval <ms>', 'how often to look for jobs of dead workers', '30000')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
+    .addHelpText('after', '\nSIGTERM or SIGINT: finish the running jobs, take no new ones, exit 0; a second signal exits at once (the other workers take the jobs back).\nExit codes: 0 stopped by a signal, 1 could not start (Redis or the store unreachable), 2 usage error.')
+    .action(async (raw: unknown) => {
+      const parsed = WorkerOptions.safeParse(raw);
+      if (!parsed.success) { exitCode = usageError(parsed.error); return; }
+      const o = parsed.data;
+      const logger = createLogger(o.logLevel);
+      const { startWorker } = await import('./pipeline/distributed/worker.js');
+      let worker;
+      try {
+        worker = await startWorker({
+          redis: o.redis, db: o.db, cacheDir: o.cache, stages: o.stages, concurrency: o.concurrency, fetchConcurrency: o.fetchConcurrency, ocrWorkers: o.ocrWorkers,
+          fetchSettings: { perHostConcurrency: o.hostConcurrency, perHostDelayMs: o.hostDelay }, logger,
+          lockDurationMs: o.lockDuration, stalledIntervalMs: o.stalledInterval, ...(o.fetchRate ? { fetchRate: { max: o.fetchRate, durationMs: 1000 } } : {}),
+          ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}), ...(o.name ? { name: o.name } : {}),
+        });
+      } catch (err) {
+        process.stderr.write(`fiscal-harvest: worker: ${(err as Error).message}\n`);
+        exitCode = 1;
+        return;
+      }
+      const running = worker;
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (++signals > 1) {
+          process.stderr.write(`fiscal-harvest: worker ${running.name}: ${signal} again: exiting now; the running jobs go back to the queue when their locks expire\n`);
+          process.exit(1);
+        }
+        process.stderr.write(`fiscal-harvest: worker ${running.name}: ${signal}: finishing the running jobs, taking no new ones\n`);
+        void running.close();
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.stderr.write(`fiscal-harvest: worker ${running.name} ready (${o.stages.join(', ')}; concurrency ${o.concurrency})\n`);
+      try {
+        await running.closed;
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
+      process.stderr.write(`fiscal-harvest: worker ${running.name} stopped\n`);
+    });
+
+  program
+    .command('status')
+    .description('the distributed mode\'s queues: depths, workers, running and failed jobs, throughput')
+    .requiredOption('--redis <url>', 'the Redis of the queues')
+    .option('--db <url>', 'the shared store: also show the runs of the queued and running jobs')
+    .option('--queue-prefix <prefix>', 'Redis key prefix of the queues (default fiscal-harvest)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit codes: 0 shown, 1 Redis or the store unreachable, 2 usage error.')
+    .action(async (raw: unknown) => {
+      const parsed = StatusOptions.safeParse(raw);
+      if (!parsed.success) { exitCode = usageError(parsed.error); return; }
+      const o = parsed.data;
+      const { formatStatus, queueStatus } = await import('./pipeline/distributed/status.js');
+      try {
+        const report = await queueStatus({ redis: o.redis, ...(o.db ? { db: o.db } : {}), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}) });
+        process.stdout.write(o.json ? `${JSON.stringify(report, null, 1)}\n` : formatStatus(report));
+      } catch (err) {
+        process.stderr.write(`fiscal-harvest: status: ${(err as Error).message}\n`);
+        exitCode = 1;
+      }
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -123,4 +263,27 @@ export async function main(argv: string[]): Promise<number> {
     return 70;
   }
   return exitCode;
+}
+
+/**
+ * A distributed run (`run --redis`): queued for the workers, awaited, outputs written here. An exit code
+ * instead when detached (the jobs are queued and the run id printed) or when Redis or the store cannot be
+ * reached.
+ */
+async function runOnQueues(inputs: string[], o: z.infer<typeof RunOptions> & { redis: string; db: string; cache: string }, logger: ReturnType<typeof createLogger>): Promise<RunSummary | number> {
+  const { runDistributed } = await import('./pipeline/distributed/coordinator.js');
+  let outcome;
+  try {
+    outcome = await runDistributed({
+      inputs, outDir: o.out, redis: o.redis, db: o.db, cacheDir: o.cache, ocr: o.ocr, logger, progress: true, detach: !!o.detach,
+      ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.force ? { force: true } : {}), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}),
+    });
+  } catch (err) {
+    if (err instanceof InputError || !/^cannot (reach Redis|open the store)/u.test((err as Error).message)) throw err;
+    process.stderr.write(`fiscal-harvest: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (!outcome.detached) return outcome;
+  process.stderr.write(`fiscal-harvest: run ${outcome.runId}: ${outcome.sources} source(s) queued; follow it with \`fiscal-harvest status --redis …\`; run the same command without --detach to wait for it and write the outputs\n`);
+  return 0;
 }

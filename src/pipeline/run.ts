@@ -168,7 +168,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
 }
 
 /** Inputs and the sources list as jobs, in the order given (files of a directory sorted). */
-async function sourceJobs(settings: RunSettings): Promise<SourceJob[]> {
+export async function sourceJobs(settings: Pick<RunSettings, 'inputs' | 'sourcesFile'>): Promise<SourceJob[]> {
   const jobs: SourceJob[] = [];
   for (const file of await expandInputs(settings.inputs)) {
     const key = sourceKey(file);
@@ -189,7 +189,7 @@ async function sourceJobs(settings: RunSettings): Promise<SourceJob[]> {
  * source whose fetch failed this time keeps its last good result when there is one (with a finding),
  * so a flaky night does not drop data; else it is a failed document.
  */
-async function exportFromStore(ctx: StageContext, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2]): Promise<{ results: DocumentResult[]; facts: number }> {
+export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2], options: { missingReason?: (step: FetchStep) => string | undefined } = {}): Promise<{ results: DocumentResult[]; facts: number }> {
   const shaOf = (s: FetchStep) => (s.ok ? s.sha256 : s.previousSha256);
   const stored = new Map((await ctx.store.loadResults([...new Set(steps.map(shaOf).filter((s): s is string => !!s))])).map((r) => [r.source.sha256, r]));
   const firstSource = new Map<string, string>();
@@ -199,7 +199,7 @@ async function exportFromStore(ctx: StageContext, steps: readonly FetchStep[], o
     const result = sha ? stored.get(sha) : undefined;
     const source: Source = step.ok ? step.source : { source: step.job.display, sha256: sha ?? '', bytes: 0 };
     if (!result) {
-      const error = step.ok ? 'no stored result (the run was interrupted before this document was processed)' : step.outcome.error.message;
+      const error = options.missingReason?.(step) ?? (step.ok ? 'no stored result (the run was interrupted before this document was processed)' : step.outcome.error.message);
       results.push(failedResult(source, error));
       continue;
     }
@@ -238,7 +238,7 @@ function asSource(result: DocumentResult, source: Source, findings: DocumentResu
  * The OCR engine shared by every document of the run, started on the first page that needs it (its
  * workers load about 20 MB of language data each: a text-only run never pays for it).
  */
-function lazyOcrEngine(workers: number): { engine: OcrEngine; close(): Promise<void> } {
+export function lazyOcrEngine(workers: number): { engine: OcrEngine; close(): Promise<void> } {
   let started: Promise<OcrEngine> | undefined;
   const start = () => (started ??= import('../extract/ocr/tesseract-engine.js').then((m) => m.createTesseractEngine({ workers })));
   return {
@@ -260,7 +260,7 @@ async function largestFirst(jobs: readonly SourceJob[]): Promise<number[]> {
  * A worker that dies on the document (crash, out of memory) fails this document alone; an error that
  * processDocument throws is rethrown, as it would be in process.
  */
-async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, task: DocumentTask): Promise<DocumentResult> {
+export async function processInWorker(pool: WorkerPool<DocumentTask, DocumentResult>, task: DocumentTask): Promise<DocumentResult> {
   const { source } = task;
   const own = task.bytes.slice(); // the caller's bytes stay usable (the review page crops from them)
   try {

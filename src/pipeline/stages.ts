@@ -23,6 +23,8 @@ export interface StageContext {
   force: boolean;
   runId: number;
   logger: Logger;
+  /** Who runs the stage (a distributed worker's name), kept in the stage records. */
+  worker?: string;
 }
 
 /** A source to harvest: the parsed spec and the string facts.csv calls it by (the URL, or the path as given). */
@@ -78,7 +80,7 @@ export type ProcessOne = (source: Source, bytes: Uint8Array) => Promise<Document
  */
 export async function processStage(ctx: StageContext, step: Extract<FetchStep, { ok: true }>, processOne: ProcessOne): Promise<{ processed: boolean; pages: number; status: DocumentResult['status'] | 'skipped' }> {
   if (!ctx.force && (await ctx.store.isProcessed(step.sha256, ctx.pipelineVersion))) return { processed: false, pages: 0, status: 'skipped' };
-  await ctx.store.recordStage(step.sha256, 'process', 'running');
+  await ctx.store.recordStage(step.sha256, 'process', 'running', ctx.worker ? { worker: ctx.worker } : {});
   const result = await processOne(step.source, await bytesOf(ctx, step));
   await ctx.store.saveResult(result, ctx.pipelineVersion);
   await ctx.store.recordStage(step.sha256, 'process', result.status === 'failed' ? 'failed' : 'done', result.error ? { error: result.error } : {});
