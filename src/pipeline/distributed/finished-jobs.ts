@@ -19,7 +19,8 @@ export class FinishedJobs {
   private readonly timer: NodeJS.Timeout;
   private polling = false;
 
-  constructor(private readonly queue: Queue, private readonly events: QueueEvents, pollMs = 2_000) {
+  /** `pollMs`: how often the jobs still awaited are looked at (a safety net: the events are the fast path). */
+  constructor(private readonly queue: Queue, private readonly events: QueueEvents, pollMs = 10_000) {
     events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { ok: true, value: returnvalue }));
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { ok: false, reason: failedReason }));
     this.timer = setInterval(() => void this.poll(), pollMs);

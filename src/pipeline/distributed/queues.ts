@@ -108,12 +108,14 @@ export function redisConnection(url: string): Redis {
 /** Fails fast with a clear message when Redis is not there (BullMQ itself would retry forever). */
 export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
-  probe.on('error', () => undefined);
+  // The connection error says why (ECONNREFUSED, ENOTFOUND, NOAUTH…); the rejected command only that it closed.
+  let cause: Error | undefined;
+  probe.on('error', (err: Error) => (cause ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new Error(`cannot reach Redis at ${redactedUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot reach Redis at ${redactedUrl(url)}: ${(cause ?? (err as Error)).message}`, { cause: err });
   } finally {
     probe.disconnect();
   }
