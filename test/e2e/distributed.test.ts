@@ -4,7 +4,7 @@
  * facts.csv with an embedded run over the same sources, byte for byte:
  *  - two workers share the work;
  *  - a worker killed with SIGKILL in the middle of a document: its job is taken back by the other worker
- *    (BullMQ's stalled-job check, with a 2 s lock), no row is lost or written twice;
+ *    (BullMQ's stalled-job check, with a 3 s lock), no row is lost or written twice;
  *  - SIGTERM: the worker finishes its document, takes no new one and exits 0; a detached run is joined
  *    by a second coordinator.
  * Sources: PDFs served over HTTP on 127.0.0.1 (one listed twice, and one URL that answers 404: a failed
@@ -107,10 +107,10 @@ interface WorkerProcess { name: string; child: ChildProcess; exited: Promise<Exi
 
 const workers: WorkerProcess[] = [];
 
-/** A `fiscal-harvest worker`, resolved once it says it is ready. Locks of 2 s so a dead worker's job comes back fast. */
+/** A `fiscal-harvest worker`, resolved once it says it is ready. Locks of 3 s so a dead worker's job comes back fast. */
 async function startWorker(d: Deployment, name: string): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [CLI, 'worker', '--redis', REDIS_URL, '--db', d.db, '--cache', d.cache, '--queue-prefix', d.prefix, '--name', name,
-    '--concurrency', '1', '--ocr-workers', '1', '--host-delay', '0', '--host-concurrency', '4', '--lock-duration', '2000', '--stalled-interval', '1000', '--log-level', 'warn'],
+    '--concurrency', '1', '--ocr-workers', '1', '--host-delay', '0', '--host-concurrency', '4', '--lock-duration', '3000', '--stalled-interval', '1000', '--log-level', 'warn'],
   { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '', stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
