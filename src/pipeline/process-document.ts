@@ -1,12 +1,37 @@
 /** One document through extract → normalize: bytes in, a DocumentResult out. Failures stay in the result. */
-import { openPdf, UnreadablePdfError } from '../extract/pdfjs.js';
+import { ECONOMIC_CLASSES, FUNCTIONAL_CLASSES } from '../catalogue/classes.js';
+import { EXPENDITURE_ITEMS, INCOME_ITEMS } from '../catalogue/line-items.js';
+import type { OcrEngine } from '../extract/ocr/engine.js';
+import { createLexicon, type Lexicon } from '../extract/ocr/lexicon.js';
+import { analysePage, readPage } from '../extract/ocr/page-ocr.js';
+import { openPdf, UnreadablePdfError, type OpenedPdf } from '../extract/pdfjs.js';
 import type { DocumentResult, Source } from '../model/document.js';
+import type { Finding } from '../model/finding.js';
 import type { Page } from '../model/page.js';
 import { toFacts } from '../normalize/facts.js';
 import { locateTables, normalizeDocument, tablePages, type LocatedTables } from '../normalize/index.js';
 import { checkCompleteness, validateFacts } from '../normalize/validate.js';
 
-export async function processDocument(source: Source, bytes: Uint8Array, now: () => number = Date.now): Promise<DocumentResult> {
+/** Which pages are read by OCR: those without a usable text layer (auto), none (off), or every page (force). */
+export type OcrMode = 'auto' | 'off' | 'force';
+
+export interface ProcessOptions {
+  /** Default 'auto'. Without `ocrEngine` no page is read by OCR whatever the mode. */
+  ocr?: OcrMode;
+  ocrEngine?: OcrEngine;
+  /**
+   * Resolution pages are rendered at for OCR. 200 dpi: scans are commonly made at 150–300 dpi, and
+   * measured on the dev scans (200 dpi), rendering higher only enlarged the pixels Tesseract reads
+   * (more time, no better readings).
+   */
+  ocrDpi?: number;
+  /** Pages being rendered, analysed or read at once (the engine's workers are shared by all documents). */
+  ocrPagesInFlight?: number;
+  now?: () => number;
+}
+
+export async function processDocument(source: Source, bytes: Uint8Array, options: ProcessOptions = {}): Promise<DocumentResult> {
+  const now = options.now ?? Date.now;
   const timingsMs: Record<string, number> = {};
   const base: DocumentResult = { source, status: 'failed', pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs };
   let t0 = now();
@@ -19,7 +44,8 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
   }
   let pages: Page[] = [];
   let located: LocatedTables | undefined;
-  const findings: DocumentResult['findings'] = [];
+  const findings: Finding[] = [];
+  const pagesOcr: number[] = [];
   try {
     for (let n = 1; n <= pdf.numPages; n++) {
       try {
@@ -28,11 +54,22 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
         findings.push({ code: 'page_unreadable', severity: 'error', page: n, message: `page ${n} could not be read: ${(err as Error).message}` });
       }
     }
-    // Ruling lines cost an operator list per page: read them only where tables are.
+    timingsMs.extract = now() - t0;
+    const mode = options.ocr ?? 'auto';
+    if (options.ocrEngine && mode !== 'off') {
+      t0 = now();
+      const wanted = pages.filter((p) => mode === 'force' || p.needsOcr).map((p) => p.number);
+      const read = await ocrPages(pdf, pages, wanted, options.ocrEngine, options, findings);
+      pages = pages.map((p) => read.get(p.number) ?? p);
+      pagesOcr.push(...[...read.keys()].sort((a, b) => a - b));
+      timingsMs.ocr = now() - t0;
+    }
+    t0 = now();
+    // Ruling lines cost an operator list per page: read them only where tables are (OCR'd pages have theirs from the image).
     located = locateTables(pages);
-    const wanted = new Set(tablePages(located));
+    const segmentPages = new Set(tablePages(located).filter((n) => !pagesOcr.includes(n)));
     pages = await Promise.all(pages.map(async (p) => {
-      if (!wanted.has(p.number)) return p;
+      if (!segmentPages.has(p.number)) return p;
       try {
         return { ...p, segments: await pdf.readSegments(p.number) };
       } catch (err) {
@@ -40,10 +77,10 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
         return p;
       }
     }));
+    timingsMs.extract += now() - t0;
   } finally {
     await pdf.close();
   }
-  timingsMs.extract = now() - t0;
   t0 = now();
   const normalized = normalizeDocument(pages, located);
   const facts = toFacts(source, normalized);
@@ -53,16 +90,53 @@ export async function processDocument(source: Source, bytes: Uint8Array, now: ()
   ];
   timingsMs.normalize = now() - t0;
   const pagesNeedingOcr = pages.filter((p) => p.needsOcr).map((p) => p.number);
-  if (pagesNeedingOcr.length) findings.push({ code: 'pages_need_ocr', severity: 'warning', message: `${pagesNeedingOcr.length} page(s) have no usable text layer and were not read (OCR): ${pagesNeedingOcr.join(', ')}` });
+  const unread = pagesNeedingOcr.filter((n) => !pagesOcr.includes(n));
+  if (unread.length) findings.push({ code: 'pages_need_ocr', severity: 'warning', message: `${unread.length} page(s) have no usable text layer and were not read (OCR): ${unread.join(', ')}` });
   return {
     ...base,
     status: 'ok',
     pages: pdf.numPages,
     pagesNeedingOcr,
+    pagesOcr,
     meta: normalized.meta,
     tables: normalized.tables.map((t) => ({ table_kind: t.tableKind, table_instance: t.tableInstance, title: t.title, entity: t.entity, pages: t.pages, cells: t.cells.length })),
     facts,
     validation,
     findings: [...findings, ...normalized.findings],
   };
+}
+
+let labelLexicon: Lexicon | undefined;
+/** The catalogue's printed labels, against which OCR'd labels are checked. */
+function ocrLexicon(): Lexicon {
+  labelLexicon ??= createLexicon([
+    ...[...INCOME_ITEMS, ...EXPENDITURE_ITEMS].flatMap((i) => i.labels),
+    ...[...FUNCTIONAL_CLASSES, ...ECONOMIC_CLASSES].flatMap(([, names]) => names),
+  ]);
+  return labelLexicon;
+}
+
+/**
+ * Renders, analyses and reads the `wanted` pages, a few at once so that the next page's image work
+ * overlaps the engine reading this one. A page that fails is reported and keeps its text layer.
+ */
+async function ocrPages(pdf: OpenedPdf, pages: readonly Page[], wanted: readonly number[], engine: OcrEngine, options: ProcessOptions, findings: Finding[]): Promise<Map<number, Page>> {
+  const dpi = options.ocrDpi ?? 200;
+  const byNumber = new Map(pages.map((p) => [p.number, p]));
+  const read = new Map<number, Page>();
+  const queue = [...wanted];
+  const worker = async () => {
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+      try {
+        const raster = await pdf.renderPage(n, dpi);
+        const analysis = analysePage(raster);
+        const { runs, segments } = await readPage(analysis, engine, { lexicon: ocrLexicon() });
+        read.set(n, { ...byNumber.get(n)!, runs, segments });
+      } catch (err) {
+        findings.push({ code: 'ocr_failed', severity: 'error', page: n, message: `page ${n} could not be read by OCR: ${(err as Error).message}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.ocrPagesInFlight ?? 2) }, worker));
+  return read;
 }

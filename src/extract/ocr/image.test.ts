@@ -1,0 +1,172 @@
+/** The image work of the OCR path on synthetic pages: skew, rules, erasure, snippets, mosaics. */
+import { describe, expect, it } from 'vitest';
+import { connectedComponents, findSnippets } from './layout.js';
+import { buildMosaics, wordsByPlacement } from './mosaic.js';
+import { binarize, crop, encodePgm, otsuThreshold, rotate, rotatePoint, scaleImage, type GreyImage } from './raster.js';
+import { detectRules, eraseRules } from './rules.js';
+import { estimateSkew } from './skew.js';
+
+function blankImage(width: number, height: number): GreyImage {
+  return { width, height, data: new Uint8Array(width * height).fill(255) };
+}
+
+/** Fills [x0, x1) × [y0, y1) with `value` (0 = black). */
+function fillRect(img: GreyImage, x0: number, y0: number, x1: number, y1: number, value = 0): void {
+  for (let y = Math.max(0, y0); y < Math.min(img.height, y1); y++) img.data.fill(value, y * img.width + Math.max(0, x0), y * img.width + Math.min(img.width, x1));
+}
+
+/** A ruled grid: rules `thickness` pixels thick at `xs` (vertical) and `ys` (horizontal). */
+function drawGrid(img: GreyImage, xs: readonly number[], ys: readonly number[], thickness = 2): void {
+  for (const y of ys) fillRect(img, xs[0]!, y, xs[xs.length - 1]! + thickness, y + thickness);
+  for (const x of xs) fillRect(img, x, ys[0]!, x + thickness, ys[ys.length - 1]! + thickness);
+}
+
+/** A row of glyph-like outlines (`w`×`h`, `gap` apart) from (x, y), standing in for a word; returns its ink box. */
+function drawWord(img: GreyImage, x: number, y: number, glyphs: number, w = 16, h = 20, gap = 3) {
+  for (let i = 0; i < glyphs; i++) {
+    const gx = x + i * (w + gap);
+    fillRect(img, gx, y, gx + w, y + 2);
+    fillRect(img, gx, y + h - 2, gx + w, y + h);
+    fillRect(img, gx, y, gx + 2, y + h);
+    fillRect(img, gx + w - 2, y, gx + w, y + h);
+    fillRect(img, gx, y + h / 2 - 1, gx + w, y + h / 2 + 1);
+  }
+  return { x0: x, x1: x + glyphs * (w + gap) - gap, y0: y, y1: y + h };
+}
+
+const SCALE = 200 / 72;
+
+/** A page with a 3×4 ruled table, a word in some cells and a title above. */
+function tablePage() {
+  const img = blankImage(900, 700);
+  const xs = [100, 400, 600, 800], ys = [200, 260, 320, 380, 440];
+  drawGrid(img, xs, ys);
+  const words = [
+    drawWord(img, 110, 220, 6), drawWord(img, 520, 220, 3), drawWord(img, 700, 220, 4),
+    drawWord(img, 110, 340, 4), drawWord(img, 540, 340, 2),
+  ];
+  const title = drawWord(img, 300, 100, 8, 30, 36, 4);
+  return { img, xs, ys, words, title };
+}
+
+describe('raster helpers', () => {
+  it('thresholds between ink and paper, crops with padding, scales and encodes PGM', () => {
+    const img = blankImage(40, 20);
+    fillRect(img, 5, 5, 15, 15, 30);
+    const t = otsuThreshold(img.data);
+    expect(t).toBeGreaterThan(30);
+    expect(t).toBeLessThanOrEqual(255);
+    expect(binarize(img, t).reduce((a, b) => a + b, 0)).toBe(100);
+    const c = crop(img, { x0: 5, y0: 5, x1: 15, y1: 15 }, 2);
+    expect([c.width, c.height, c.data[0], c.data[2 * 14 + 2]]).toEqual([14, 14, 255, 30]);
+    expect(scaleImage(img, 2)).toMatchObject({ width: 80, height: 40 });
+    const pgm = encodePgm(img);
+    expect(new TextDecoder().decode(pgm.subarray(0, 13))).toBe('P5\n40 20\n255\n');
+    expect(pgm.length).toBe(13 + 800);
+  });
+
+  it('rotates pixels to where rotatePoint says they go', () => {
+    const img = blankImage(200, 100);
+    fillRect(img, 20, 20, 24, 24);
+    const angle = 0.05;
+    const turned = rotate(img, angle);
+    const [x, y] = rotatePoint(22, 22, 200, 100, angle);
+    expect(turned.data[Math.round(y) * 200 + Math.round(x)]).toBeLessThan(60);
+    expect(turned.data[22 * 200 + 22]).toBeGreaterThan(200);
+  });
+});
+
+describe('estimateSkew', () => {
+  it('finds the slope of ruled lines and of text lines', () => {
+    const { img } = tablePage();
+    for (const degrees of [0.6, -0.35, 0]) {
+      const turned = rotate(img, (-degrees * Math.PI) / 180);
+      const found = (estimateSkew(binarize(turned, 128), turned.width, turned.height) * 180) / Math.PI;
+      expect(found).toBeCloseTo(degrees, 1);
+    }
+  });
+
+  it('is 0 on a blank page', () => {
+    const img = blankImage(100, 100);
+    expect(estimateSkew(binarize(img, 128), 100, 100)).toBe(0);
+  });
+});
+
+describe('detectRules and eraseRules', () => {
+  it('finds the rules of a table, not the strokes of glyphs, and erases them', () => {
+    const { img, xs, ys } = tablePage();
+    const rules = detectRules(binarize(img, 128), img.width, img.height, { scale: SCALE });
+    const h = rules.filter((r) => r.orientation === 'h').map((r) => r.y0).sort((a, b) => a - b);
+    const v = rules.filter((r) => r.orientation === 'v').map((r) => r.x0).sort((a, b) => a - b);
+    expect(h).toEqual(ys);
+    expect(v).toEqual(xs);
+    // The title's strokes (36 px tall, 30 px wide) are glyphs, not rules.
+    expect(rules.every((r) => r.y0 >= 195)).toBe(true);
+    const clean = eraseRules(img, rules, 1);
+    expect(clean.data[260 * 900 + 300]).toBe(255);
+    expect(clean.data[220 * 900 + 110]).toBe(0);
+  });
+
+  it('keeps a short rule only where both its ends meet rules across', () => {
+    const img = blankImage(600, 400);
+    drawGrid(img, [50, 550], [50, 350]);
+    // A header cell border 40 px long between the two long verticals' neighbours: joined at both ends.
+    fillRect(img, 300, 50, 302, 90);
+    fillRect(img, 50, 90, 552, 92);
+    // A free-standing stroke of the same length: a glyph.
+    fillRect(img, 200, 200, 202, 240);
+    const rules = detectRules(binarize(img, 128), 600, 400, { scale: SCALE });
+    const v = rules.filter((r) => r.orientation === 'v').map((r) => r.x0).sort((a, b) => a - b);
+    expect(v).toEqual([50, 300, 550]);
+  });
+});
+
+describe('findSnippets', () => {
+  it('cuts one snippet per cell and line, split at rules, specks dropped, stacked parts joined', () => {
+    const { img, words, title } = tablePage();
+    // Two words in one row with a rule between them close by: never one snippet.
+    drawWord(img, 370, 280, 1);
+    drawWord(img, 410, 280, 2);
+    // A dot above a glyph (六): part of it. A speck in an empty cell: noise.
+    fillRect(img, 118, 335, 122, 338);
+    fillRect(img, 300, 400, 302, 402);
+    const ink = binarize(img, 128);
+    const rules = detectRules(ink, img.width, img.height, { scale: SCALE });
+    const clean = eraseRules(img, rules, 1);
+    const snippets = findSnippets(connectedComponents(binarize(clean, 128), img.width, img.height), rules, { scale: SCALE });
+    const boxes = snippets.map(({ x0, y0, x1, y1 }) => ({ x0, y0, x1, y1 }));
+    for (const w of [...words.filter((w) => w.y0 !== 340), title]) expect(boxes).toContainEqual(w);
+    expect(boxes).toContainEqual({ ...words[3]!, y0: 335 });
+    expect(boxes.filter((b) => b.y0 === 280).map((b) => b.x0).sort((a, b) => a - b)).toEqual([370, 410]);
+    expect(boxes.some((b) => b.x0 === 300 && b.y0 === 400)).toBe(false);
+    expect(snippets).toHaveLength(words.length + 3);
+  });
+});
+
+describe('mosaics', () => {
+  it('stacks snippets one a line and sends each word back to its snippet', () => {
+    const img = blankImage(300, 100);
+    const a = drawWord(img, 10, 10, 3), b = drawWord(img, 150, 50, 5, 16, 30);
+    const [m] = buildMosaics(img, [a, b], { pad: 8, lineGap: 12, wordGap: 0, maxWidth: 0 });
+    expect(m!.placements).toHaveLength(2);
+    const pa = m!.placements.find((p) => p.index === 0)!, pb = m!.placements.find((p) => p.index === 1)!;
+    expect(pa.row).not.toBe(pb.row);
+    // The snippet's pixels are copied where its placement says.
+    expect(m!.image.data[pa.y * m!.image.width + pa.x]).toBe(0);
+    expect(m!.image.data[pb.y * m!.image.width + pb.x]).toBe(0);
+    const word = (p: typeof pa, text: string) => ({ text, confidence: 0.9, x0: p.x, y0: p.y, x1: p.x + p.width, y1: p.y + p.height, line: p.row });
+    const by = wordsByPlacement([word(pb, 'b'), word(pa, 'a')], m!);
+    expect(by.get(0)!.map((w) => w.text)).toEqual(['a']);
+    expect(by.get(1)!.map((w) => w.text)).toEqual(['b']);
+  });
+
+  it('splits over several mosaics when too tall, and enlarges when asked', () => {
+    const img = blankImage(100, 400);
+    const boxes = [0, 1, 2, 3].map((i) => drawWord(img, 5, 10 + i * 90, 2, 16, 60));
+    const mosaics = buildMosaics(img, boxes, { pad: 5, lineGap: 10, wordGap: 0, maxWidth: 0, maxHeight: 160 });
+    expect(mosaics.length).toBeGreaterThan(1);
+    expect(mosaics.flatMap((m) => m.placements.map((p) => p.index)).sort()).toEqual([0, 1, 2, 3]);
+    const [big] = buildMosaics(img, [boxes[0]!], { pad: 0, lineGap: 0, wordGap: 0, zoom: 2 });
+    expect(big!.image.width).toBe(2 * (boxes[0]!.x1 - boxes[0]!.x0));
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * Text snippets of a scanned page: the ink left after the rules are erased, grouped into pieces of
+ * one line each (what one table cell, one title or one line of prose printed). Connected components
+ * of ink are joined along a line while the gap stays under a character's width and no rule lies
+ * between; the parts of one glyph stacked above each other (二, 六, ：) are joined too; specks that
+ * belong to no text are dropped.
+ */
+import type { PixelBox } from './raster.js';
+import type { PixelRule } from './rules.js';
+
+export interface Component extends PixelBox {
+  pixels: number;
+}
+
+/** 8-connected components of a binary image (1 = ink), labelled run by run (ink is sparse on a page). */
+export function connectedComponents(ink: Uint8Array, width: number, height: number): Component[] {
+  const parent: number[] = [];
+  const find = (a: number): number => {
+    while (parent[a] !== a) { parent[a] = parent[parent[a]!]!; a = parent[a]!; }
+    return a;
+  };
+  // Runs of every row: start, end (exclusive), row, label.
+  const runStart: number[] = [], runEnd: number[] = [], runRow: number[] = [], runLabel: number[] = [];
+  let prevFrom = 0, prevTo = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const from = runStart.length;
+    let x = 0;
+    while (x < width) {
+      if (!ink[row + x]) { x++; continue; }
+      const start = x;
+      while (x < width && ink[row + x]) x++;
+      let label = -1;
+      // Runs of the row above that touch this one, diagonals included.
+      for (let k = prevFrom; k < prevTo; k++) {
+        if (runEnd[k]! < start || runStart[k]! > x) continue;
+        const other = find(runLabel[k]!);
+        if (label < 0) label = other;
+        else if (other !== label) { const lo = Math.min(label, other); parent[label] = lo; parent[other] = lo; label = lo; }
+      }
+      if (label < 0) { label = parent.length; parent.push(label); }
+      runStart.push(start); runEnd.push(x); runRow.push(y); runLabel.push(label);
+    }
+    prevFrom = from;
+    prevTo = runStart.length;
+  }
+  const byRoot = new Map<number, Component>();
+  for (let k = 0; k < runStart.length; k++) {
+    const root = find(runLabel[k]!);
+    const x0 = runStart[k]!, x1 = runEnd[k]!, y = runRow[k]!;
+    const c = byRoot.get(root);
+    if (c) {
+      if (x0 < c.x0) c.x0 = x0;
+      if (x1 > c.x1) c.x1 = x1;
+      if (y < c.y0) c.y0 = y;
+      if (y + 1 > c.y1) c.y1 = y + 1;
+      c.pixels += x1 - x0;
+    } else byRoot.set(root, { x0, x1, y0: y, y1: y + 1, pixels: x1 - x0 });
+  }
+  return [...byRoot.values()];
+}
+
+/** The typical height (pixels) of a character on the page; `fallback` when there is no text. */
+export function typicalCharHeight(components: readonly Component[], scale: number, fallback = 10 * scale): number {
+  const hs = components.map((c) => c.y1 - c.y0).filter((h) => h >= 4 * scale && h <= 30 * scale).sort((a, b) => a - b);
+  if (hs.length < 5) return fallback;
+  // CJK glyphs are the tallest common objects of a line; digits are about 0.75 of them.
+  return hs[Math.floor(hs.length * 0.8)]!;
+}
+
+export interface Snippet extends PixelBox {
+  /** Ink components in the snippet. */
+  parts: number;
+}
+
+export interface SnippetOptions {
+  /** Pixels per PDF point. */
+  scale: number;
+  /** Gap (in character heights) still bridged between two pieces of one snippet. Default 1.1. */
+  maxGap?: number;
+}
+
+/** Groups ink components into one-line snippets; `rules` are barriers no snippet crosses. */
+export function findSnippets(components: readonly Component[], rules: readonly PixelRule[], options: SnippetOptions): Snippet[] {
+  const charH = typicalCharHeight(components, options.scale);
+  const gap = (options.maxGap ?? 1.1) * charH;
+  const smallSize = 0.3 * charH;
+  const isSmall = (c: Component) => Math.max(c.x1 - c.x0, c.y1 - c.y0) < smallSize;
+  // Blots (a stamp, a photo) and stray long strokes are not text to read.
+  const big = components.filter((c) => !isSmall(c) && c.y1 - c.y0 <= 4 * charH);
+  const small = components.filter(isSmall);
+  const vRules = rules.filter((r) => r.orientation === 'v');
+  const hRules = rules.filter((r) => r.orientation === 'h');
+  const ruleBetweenX = (a: PixelBox, b: PixelBox) => {
+    const left = Math.min(a.x1, b.x1), right = Math.max(a.x0, b.x0);
+    const y0 = Math.max(a.y0, b.y0), y1 = Math.min(a.y1, b.y1);
+    const mid = y1 > y0 ? (y0 + y1) / 2 : (a.y0 + a.y1 + b.y0 + b.y1) / 4;
+    return vRules.some((r) => r.x1 > left && r.x0 < right && r.y0 <= mid && r.y1 >= mid);
+  };
+  const ruleBetweenY = (a: PixelBox, b: PixelBox) => {
+    const upper = Math.min(a.y1, b.y1), lower = Math.max(a.y0, b.y0);
+    const mid = (Math.max(a.x0, b.x0) + Math.min(a.x1, b.x1)) / 2;
+    return hRules.some((r) => r.y1 > upper && r.y0 < lower && r.x0 <= mid && r.x1 >= mid);
+  };
+
+  const parent = big.map((_, i) => i);
+  const find = (a: number): number => {
+    while (parent[a] !== a) { parent[a] = parent[parent[a]!]!; a = parent[a]!; }
+    return a;
+  };
+  const order = big.map((_, i) => i).sort((a, b) => big[a]!.x0 - big[b]!.x0);
+  for (let oi = 0; oi < order.length; oi++) {
+    const a = big[order[oi]!]!;
+    const ha = a.y1 - a.y0;
+    for (let oj = oi + 1; oj < order.length; oj++) {
+      const b = big[order[oj]!]!;
+      if (b.x0 > a.x1 + gap) break;
+      const hb = b.y1 - b.y0;
+      const vOverlap = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+      const hOverlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+      let join = false;
+      if (vOverlap >= 0.3 * Math.min(ha, hb) && b.x0 - a.x1 <= gap) {
+        // Side by side on one line: the smaller must sit within the taller's band, not merely graze it.
+        const small = ha < hb ? a : b, tall = ha < hb ? b : a;
+        const mid = (small.y0 + small.y1) / 2;
+        join = mid >= tall.y0 - 0.15 * charH && mid <= tall.y1 + 0.15 * charH && !ruleBetweenX(a, b);
+      } else if (hOverlap >= 0.5 * Math.min(a.x1 - a.x0, b.x1 - b.x0) && vOverlap > -0.35 * charH && Math.min(ha, hb) < 0.45 * charH) {
+        // Stacked parts of one glyph: a flat stroke or a dot above or below its neighbour.
+        join = !ruleBetweenY(a, b);
+      }
+      if (join) {
+        const ra = find(order[oi]!), rb = find(order[oj]!);
+        if (ra !== rb) parent[rb] = ra;
+      }
+    }
+  }
+  const groups = new Map<number, Snippet>();
+  big.forEach((c, i) => {
+    const root = find(i);
+    const g = groups.get(root);
+    if (g) { g.x0 = Math.min(g.x0, c.x0); g.x1 = Math.max(g.x1, c.x1); g.y0 = Math.min(g.y0, c.y0); g.y1 = Math.max(g.y1, c.y1); g.parts++; }
+    else groups.set(root, { x0: c.x0, x1: c.x1, y0: c.y0, y1: c.y1, parts: 1 });
+  });
+  const snippets = [...groups.values()];
+  // Dots and commas join the snippet whose line they sit on; the rest is scan noise.
+  for (const c of small) {
+    const cx = (c.x0 + c.x1) / 2, cy = (c.y0 + c.y1) / 2;
+    const home = snippets.find((s) => cx >= s.x0 - 0.35 * charH && cx <= s.x1 + 0.35 * charH && cy >= s.y0 - 0.1 * charH && cy <= s.y1 + 0.25 * charH && !ruleBetweenX(s, c));
+    if (!home) continue;
+    home.x0 = Math.min(home.x0, c.x0); home.x1 = Math.max(home.x1, c.x1);
+    home.y0 = Math.min(home.y0, c.y0); home.y1 = Math.max(home.y1, c.y1);
+    home.parts++;
+  }
+  // A lone flat stroke the size of a speck is noise too (a dash cell is wide enough to stay).
+  const kept = snippets.filter((s) => s.x1 - s.x0 >= 0.25 * charH || s.y1 - s.y0 >= 0.5 * charH);
+  const lines = joinAlongLines(kept, gap, ruleBetweenX);
+  return joinStacked(lines, charH, ruleBetweenY).sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0);
+}
+
+/**
+ * A flat snippet just above or below another one and within its width is part of its glyphs (the
+ * dot and bar of 六 that a faint scan broke off): it joins that snippet.
+ */
+function joinStacked(snippets: Snippet[], charH: number, ruleBetween: (a: PixelBox, b: PixelBox) => boolean): Snippet[] {
+  const flat = (s: Snippet) => s.y1 - s.y0 < 0.5 * charH;
+  const out = snippets.filter((s) => !flat(s));
+  for (const s of snippets.filter(flat)) {
+    const home = out.find((o) => {
+      const hOverlap = Math.min(o.x1, s.x1) - Math.max(o.x0, s.x0);
+      const vGap = Math.max(o.y0 - s.y1, s.y0 - o.y1);
+      return hOverlap >= 0.6 * (s.x1 - s.x0) && vGap <= 0.3 * charH && !ruleBetween(o, s);
+    });
+    if (!home) { out.push(s); continue; }
+    home.x0 = Math.min(home.x0, s.x0); home.x1 = Math.max(home.x1, s.x1);
+    home.y0 = Math.min(home.y0, s.y0); home.y1 = Math.max(home.y1, s.y1);
+    home.parts += s.parts;
+  }
+  return out;
+}
+
+/** Snippets of one line whose gap is small once punctuation (、：) is counted are one snippet. */
+function joinAlongLines(snippets: Snippet[], gap: number, ruleBetween: (a: PixelBox, b: PixelBox) => boolean): Snippet[] {
+  const sorted = [...snippets].sort((a, b) => a.x0 - b.x0);
+  const out: Snippet[] = [];
+  for (const s of sorted) {
+    const h = s.y1 - s.y0;
+    const left = out.find((o) => {
+      const overlap = Math.min(o.y1, s.y1) - Math.max(o.y0, s.y0);
+      return overlap >= 0.5 * Math.min(h, o.y1 - o.y0) && s.x0 - o.x1 <= gap && s.x0 >= o.x0 && !ruleBetween(o, s);
+    });
+    if (!left) { out.push({ ...s }); continue; }
+    left.x1 = Math.max(left.x1, s.x1); left.y0 = Math.min(left.y0, s.y0); left.y1 = Math.max(left.y1, s.y1); left.parts += s.parts;
+  }
+  return out;
+}

@@ -1,0 +1,199 @@
+/**
+ * One scanned page → the positioned-text model (runs and ruling segments, points, top-left origin),
+ * as the text layer would give it, so that table detection and everything after is one code path.
+ *
+ *   raster → straightened (skew from the projection profile) → ruling lines found on the ink and
+ *   erased → snippets (one line of one cell each) → read in mosaics by the engine → runs;
+ *   numeric readings in doubt are read again alone, enlarged, as one line, keeping every reading.
+ *
+ * Coordinates are those of the straightened page (turned about its centre by under a degree or
+ * two), which is the frame the rules are straight in.
+ */
+import type { Segment, TextRun } from '../../model/page.js';
+import type { OcrEngine, OcrRequest, OcrWord } from './engine.js';
+import { connectedComponents, findSnippets, typicalCharHeight, type Snippet } from './layout.js';
+import { buildMosaics, wordsByPlacement } from './mosaic.js';
+import type { Lexicon } from './lexicon.js';
+import { cleanNumeric, isWellFormedAmount, looksNumeric, rankReadings } from './numbers.js';
+import { binarize, crop, otsuThreshold, rotate, type GreyImage } from './raster.js';
+import { detectRules, eraseRules, type PixelRule } from './rules.js';
+import { estimateSkew } from './skew.js';
+
+/** A run read by OCR; numeric runs read more than once keep their distinct readings, best first. */
+export type OcrTextRun = TextRun & { candidates?: string[] };
+
+/** A rendered page: grey pixels and pixels per PDF point. */
+export interface PageImage extends GreyImage {
+  scale: number;
+}
+
+export interface PageAnalysis {
+  /** The straightened page with its rules erased. */
+  image: GreyImage;
+  scale: number;
+  /** Radians the page was turned by to straighten it. */
+  skew: number;
+  rules: PixelRule[];
+  snippets: Snippet[];
+  /** Typical character height, pixels. */
+  charHeight: number;
+}
+
+/** Skew smaller than this (radians, about 0.02°) is left alone: it moves no pixel on an A4 page. */
+const NEGLIGIBLE_SKEW = 0.00035;
+
+/** The image work on a page (no OCR): straighten, find and erase rules, cut the ink into snippets. */
+export function analysePage(page: PageImage): PageAnalysis {
+  const threshold = otsuThreshold(page.data);
+  const skew = estimateSkew(binarize(page, threshold), page.width, page.height);
+  const straight = Math.abs(skew) > NEGLIGIBLE_SKEW ? rotate(page, skew) : page;
+  const rules = detectRules(binarize(straight, threshold), straight.width, straight.height, { scale: page.scale });
+  const image = eraseRules(straight, rules, 1);
+  // Cutting into snippets wants glyphs whole: a lighter threshold keeps faint thin strokes joined.
+  const components = connectedComponents(binarize(image, Math.min(250, threshold + 25)), image.width, image.height);
+  const snippets = findSnippets(components, rules, { scale: page.scale });
+  return { image, scale: page.scale, skew, rules, snippets, charHeight: typicalCharHeight(components, page.scale) };
+}
+
+export interface ReadOptions {
+  /** A numeric reading under this confidence (0..1), or not a well-formed amount, is read again. Default 0.85. */
+  rereadBelow?: number;
+  /** A label reading under this confidence that the lexicon does not know is read again. Default 0.6. */
+  labelRereadBelow?: number;
+  /** Enlargement of a cell read again. Default 2. */
+  rereadZoom?: number;
+  /** Known phrases (line items, class names): a label read close to exactly one of them is put back to it. */
+  lexicon?: Lexicon;
+}
+
+export interface OcrPageResult {
+  runs: OcrTextRun[];
+  segments: Segment[];
+}
+
+interface Reading { text: string; confidence: number }
+
+/** Reads the snippets of an analysed page with the engine. */
+export async function readPage(analysis: PageAnalysis, engine: OcrEngine, options: ReadOptions = {}): Promise<OcrPageResult> {
+  const { image, snippets, charHeight, scale } = analysis;
+  const rereadBelow = options.rereadBelow ?? 0.85;
+  const labelRereadBelow = options.labelRereadBelow ?? 0.6;
+  const zoom = options.rereadZoom ?? 2;
+  const lineGap = Math.max(8, Math.round(0.8 * charHeight));
+  const mosaics = buildMosaics(image, snippets, { pad: lineGap, lineGap, wordGap: 0, maxWidth: 0 });
+  const results = mosaics.length ? await engine.recognize(mosaics.map((m) => ({ image: m.image, psm: 6 }))) : [];
+  const first: Reading[] = snippets.map(() => ({ text: '', confidence: 0 }));
+  mosaics.forEach((m, i) => {
+    for (const [index, words] of wordsByPlacement(results[i]!.words, m)) first[index] = joinWords(words, charHeight);
+  });
+
+  // Readings in doubt are read again alone, enlarged, as one line: numbers by both models, labels by chi_sim.
+  const digitHigh = (s: Snippet) => s.y1 - s.y0 <= 0.92 * charHeight;
+  const numeric = first.map((r, i) => looksNumeric(r.text) || (digitHigh(snippets[i]!) && [...r.text].length <= 2 && r.confidence < rereadBelow));
+  const doubtfulNumbers = first.map((_, i) => i).filter((i) => numeric[i] && (first[i]!.confidence < rereadBelow || !isWellFormedAmount(cleanNumeric(first[i]!.text))));
+  const doubtfulLabels = first.map((_, i) => i).filter((i) => !numeric[i] && CJK.test(first[i]!.text) && first[i]!.confidence < labelRereadBelow
+    && !(options.lexicon?.correct(first[i]!.text) ?? null));
+  const pad = Math.round(0.3 * charHeight);
+  const enlarged = (i: number): GreyImage => {
+    const s = snippets[i]!;
+    const cell = crop(image, { x0: s.x0, y0: s.y0, x1: s.x1, y1: s.y1 }, pad);
+    return buildMosaics(cell, [{ x0: 0, y0: 0, x1: cell.width, y1: cell.height }], { pad: 0, lineGap: 0, wordGap: 0, zoom })[0]!.image;
+  };
+  const requests: OcrRequest[] = [
+    ...doubtfulNumbers.flatMap((i) => { const image = enlarged(i); return [{ image, psm: 7, language: 'chi_sim' as const }, { image, psm: 7, language: 'eng' as const }]; }),
+    ...doubtfulLabels.map((i) => ({ image: enlarged(i), psm: 7, language: 'chi_sim' as const })),
+  ];
+  const again = requests.length ? (await engine.recognize(requests)).map((r) => joinWords(r.words, charHeight * zoom)) : [];
+  const candidates = new Map<number, { text: string; confidence: number }[]>();
+  doubtfulNumbers.forEach((index, k) => {
+    const readings = [first[index]!, again[2 * k]!, again[2 * k + 1]!]
+      .map((r) => ({ text: cleanNumeric(r.text), confidence: r.confidence }))
+      .filter((r) => looksNumeric(r.text));
+    const ranked = rankReadings(readings);
+    if (ranked.length) candidates.set(index, ranked);
+  });
+  const labels = new Map<number, Reading>();
+  doubtfulLabels.forEach((index, k) => {
+    const second = again[2 * doubtfulNumbers.length + k]!;
+    // The reading the lexicon knows wins; otherwise the surer one.
+    const known = options.lexicon && options.lexicon.correct(second.text) !== null;
+    if (known || second.confidence > first[index]!.confidence) labels.set(index, second);
+  });
+
+  const runs: OcrTextRun[] = [];
+  snippets.forEach((s, i) => {
+    const ranked = candidates.get(i);
+    const reading = ranked ? { text: ranked[0]!.text, confidence: ranked[0]!.confidence } : labels.get(i) ?? first[i]!;
+    let text = tidy(reading.text);
+    if (!text) return;
+    // A speck read as a character: one unsure glyph in a box smaller than a character.
+    if ([...text].length === 1 && reading.confidence < 0.4 && Math.max(s.x1 - s.x0, s.y1 - s.y0) < 0.6 * charHeight) return;
+    if (!ranked && options.lexicon) text = options.lexicon.correct(text) ?? text;
+    runs.push({
+      ...runBox(s, text, scale, charHeight),
+      text,
+      method: 'ocr',
+      confidence: round2(reading.confidence),
+      ...(ranked && ranked.length > 1 ? { candidates: ranked.map((r) => r.text) } : {}),
+    });
+  });
+  return { runs, segments: analysis.rules.map((r) => toSegment(r, scale)) };
+}
+
+/** Analyses and reads one rendered page. */
+export async function ocrPage(page: PageImage, engine: OcrEngine, options: ReadOptions = {}): Promise<OcrPageResult & { skew: number }> {
+  const analysis = analysePage(page);
+  return { ...(await readPage(analysis, engine, options)), skew: analysis.skew };
+}
+
+/** Words of one line as text: a gap of half a character or more is a space. Confidence is the least. */
+export function joinWords(words: readonly OcrWord[], charHeight: number): Reading {
+  if (words.length === 0) return { text: '', confidence: 0 };
+  const sorted = [...words].sort((a, b) => a.x0 - b.x0);
+  let text = sorted[0]!.text;
+  for (let i = 1; i < sorted.length; i++) {
+    const gap = sorted[i]!.x0 - sorted[i - 1]!.x1;
+    // Chinese is printed without spaces: a gap between two characters is no word break.
+    const cjkBoth = CJK.test(text.slice(-1)) && CJK.test(sorted[i]!.text.charAt(0));
+    text += (gap >= 0.5 * charHeight && !cjkBoth ? ' ' : '') + sorted[i]!.text;
+  }
+  return { text, confidence: Math.min(...sorted.map((w) => w.confidence)) };
+}
+
+/**
+ * A lone quote mark at either end of a reading is a scan speck, not print (a printed quote has its
+ * pair); angle brackets are how Tesseract often reads the round full-width ones (〈本级) for （本级）).
+ */
+function tidy(reading: string): string {
+  let s = reading.trim();
+  const quotes = s.match(/["'“”‘’`]/gu) ?? [];
+  if (quotes.length === 1) s = s.replace(/^["'“”‘’`]\s*|\s*["'“”‘’`]$/gu, '');
+  return s.replace(/〈/gu, '（').replace(/〉/gu, '）');
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+const CJK = /[\u3400-\u9fff]/u;
+
+/**
+ * The run's box as the text layer would give it: the font's em box, not the ink. CJK glyphs fill
+ * about 0.92 of the em and sit a little below the baseline; digits rise about 0.72 of it.
+ */
+function runBox(s: Snippet, text: string, scale: number, charHeight: number): Pick<TextRun, 'x0' | 'x1' | 'top' | 'bottom' | 'fontSize'> {
+  const inkHeight = (s.y1 - s.y0) / scale;
+  const cjk = CJK.test(text);
+  // Flat glyphs (一, -) say nothing of the font's size: the page's usual size stands in.
+  const usual = charHeight / scale / 0.92;
+  const fontSize = Math.min(3 * usual, Math.max(0.75 * usual, cjk ? inkHeight / 0.92 : inkHeight / 0.72));
+  const bottom = s.y1 / scale + (cjk ? 0.12 : 0.2) * fontSize;
+  return { x0: s.x0 / scale, x1: s.x1 / scale, top: bottom - 1.05 * fontSize, bottom, fontSize };
+}
+
+function toSegment(r: PixelRule, scale: number): Segment {
+  if (r.orientation === 'h') {
+    const y = (r.y0 + r.y1) / 2 / scale;
+    return { orientation: 'h', x0: r.x0 / scale, x1: r.x1 / scale, top: y, bottom: y };
+  }
+  const x = (r.x0 + r.x1) / 2 / scale;
+  return { orientation: 'v', x0: x, x1: x, top: r.y0 / scale, bottom: r.y1 / scale };
+}

@@ -1,0 +1,119 @@
+/**
+ * Grey-scale image helpers for the OCR path: thresholding, rotation, crops and scaling.
+ * Images are 8-bit, row-major, 0 = black, 255 = white (the pdf.js adapter's Raster without its scale).
+ */
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** A pixel box, end-exclusive: x0 <= x < x1, y0 <= y < y1. */
+export interface PixelBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Otsu's threshold over the grey histogram: pixels darker than it are ink. */
+export function otsuThreshold(data: Uint8Array): number {
+  const hist = new Float64Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i]!]!++;
+  const total = data.length;
+  let sumAll = 0;
+  for (let v = 0; v < 256; v++) sumAll += v * hist[v]!;
+  let weightBack = 0, sumBack = 0, best = 0, threshold = 128;
+  for (let v = 0; v < 256; v++) {
+    weightBack += hist[v]!;
+    if (weightBack === 0) continue;
+    const weightFore = total - weightBack;
+    if (weightFore === 0) break;
+    sumBack += v * hist[v]!;
+    const meanBack = sumBack / weightBack, meanFore = (sumAll - sumBack) / weightFore;
+    const between = weightBack * weightFore * (meanBack - meanFore) ** 2;
+    if (between > best) { best = between; threshold = v + 1; }
+  }
+  return threshold;
+}
+
+/** 1 where the pixel is ink (darker than `threshold`), else 0. */
+export function binarize(img: GreyImage, threshold = otsuThreshold(img.data)): Uint8Array {
+  const out = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < out.length; i++) out[i] = img.data[i]! < threshold ? 1 : 0;
+  return out;
+}
+
+/**
+ * Rotates about the centre so that a line sloping by `radians` (y down: positive goes down to the
+ * right) becomes horizontal; same size, bilinear, white outside. Meant for small skew angles.
+ */
+export function rotate(img: GreyImage, radians: number): GreyImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(w * h);
+  const cos = Math.cos(radians), sin = Math.sin(radians);
+  const cx = (w - 1) / 2, cy = (h - 1) / 2;
+  for (let y = 0; y < h; y++) {
+    // Source of destination (x, y): the inverse rotation, stepped along the row.
+    const dy = y - cy;
+    let sx = cx - cx * cos - dy * sin;
+    let sy = cy - cx * sin + dy * cos;
+    for (let x = 0; x < w; x++, sx += cos, sy += sin) {
+      const x0 = Math.floor(sx), y0 = Math.floor(sy);
+      if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) { out[y * w + x] = 255; continue; }
+      const fx = sx - x0, fy = sy - y0;
+      const i = y0 * w + x0;
+      const top = data[i]! + (data[i + 1]! - data[i]!) * fx;
+      const bottom = data[i + w]! + (data[i + w + 1]! - data[i + w]!) * fx;
+      out[y * w + x] = top + (bottom - top) * fy + 0.5;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** Where a point of the source lands after `rotate(img, radians)`. */
+export function rotatePoint(x: number, y: number, width: number, height: number, radians: number): [number, number] {
+  const cx = (width - 1) / 2, cy = (height - 1) / 2;
+  const cos = Math.cos(radians), sin = Math.sin(radians);
+  const dx = x - cx, dy = y - cy;
+  return [cx + dx * cos + dy * sin, cy - dx * sin + dy * cos];
+}
+
+/** The pixels inside `box`, surrounded by `pad` white pixels. */
+export function crop(img: GreyImage, box: PixelBox, pad = 0): GreyImage {
+  const x0 = Math.max(0, box.x0), y0 = Math.max(0, box.y0);
+  const x1 = Math.min(img.width, box.x1), y1 = Math.min(img.height, box.y1);
+  const w = Math.max(0, x1 - x0) + 2 * pad, h = Math.max(0, y1 - y0) + 2 * pad;
+  const out = new Uint8Array(w * h).fill(255);
+  for (let y = y0; y < y1; y++) out.set(img.data.subarray(y * img.width + x0, y * img.width + x1), (y - y0 + pad) * w + pad);
+  return { width: w, height: h, data: out };
+}
+
+/** Bilinear resize by `factor` (> 0). */
+export function scaleImage(img: GreyImage, factor: number): GreyImage {
+  const w = Math.max(1, Math.round(img.width * factor)), h = Math.max(1, Math.round(img.height * factor));
+  const out = new Uint8Array(w * h);
+  const { width: sw, height: sh, data } = img;
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(sh - 1, Math.max(0, (y + 0.5) / factor - 0.5));
+    const y0 = Math.floor(sy), y1 = Math.min(sh - 1, y0 + 1), fy = sy - y0;
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(sw - 1, Math.max(0, (x + 0.5) / factor - 0.5));
+      const x0 = Math.floor(sx), x1 = Math.min(sw - 1, x0 + 1), fx = sx - x0;
+      const top = data[y0 * sw + x0]! + (data[y0 * sw + x1]! - data[y0 * sw + x0]!) * fx;
+      const bottom = data[y1 * sw + x0]! + (data[y1 * sw + x1]! - data[y1 * sw + x0]!) * fx;
+      out[y * w + x] = top + (bottom - top) * fy + 0.5;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** Portable graymap (binary PGM): the one image format Leptonica reads with no codec. */
+export function encodePgm(img: GreyImage): Uint8Array {
+  const header = new TextEncoder().encode(`P5\n${img.width} ${img.height}\n255\n`);
+  const out = new Uint8Array(header.length + img.data.length);
+  out.set(header, 0);
+  out.set(img.data.subarray(0, img.width * img.height), header.length);
+  return out;
+}
