@@ -139,9 +139,6 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     w.on('failed', (job, err) => logger.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, `job ${job?.id} failed: ${err.message}`));
     w.on('stalled', (jobId) => logger.warn({ job: jobId }, `job ${jobId} had stalled (its worker stopped renewing the lock): queued again`));
   }
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
-  logger.info({ stages, concurrency, prefix }, `worker ${name} ready: ${stages.join(', ')}`);
-
   let closing: Promise<void> | undefined;
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -158,5 +155,12 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       markClosed();
     }
   })());
+  try {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  } catch (err) {
+    await close(); // nothing left open to keep the process alive
+    throw err;
+  }
+  logger.info({ stages, concurrency, prefix }, `worker ${name} ready: ${stages.join(', ')}`);
   return { name, closed, close };
 }
