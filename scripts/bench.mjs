@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Speed and memory of the text-layer path: runs the built CLI as a child over a temp copy of each
+// Speed and memory of the text-layer path (--ocr off: scans are measured by bench-ocr.mjs): runs the built CLI as a child over a temp copy of each
 // corpus set, and measures wall time, the child's peak RSS and pages/s; when poppler's pdftotext
 // is installed, times it on the same files as a yardstick. Writes out/bench.json.
 //   Usage: node scripts/bench.mjs [--concurrency N]
@@ -53,7 +53,7 @@ async function runOurs(set, tmp) {
   for (const f of set.files) fs.copyFileSync(f, path.join(corpus, path.basename(f))); // the CLI walks regular files only
   const out = path.join(tmp, `${set.name}-out`);
   const rssFile = path.join(tmp, `${set.name}.rss`);
-  const cli = ['bin/fiscal-harvest.js', 'run', corpus, '--out', out, ...(concurrency ? ['--concurrency', concurrency] : [])];
+  const cli = ['bin/fiscal-harvest.js', 'run', corpus, '--out', out, '--ocr', 'off', ...(concurrency ? ['--concurrency', concurrency] : [])];
   const [cmd, argv] = haveTime
     ? ['/usr/bin/time', ['-o', rssFile, '-f', '%M', process.execPath, ...cli]]
     : [process.execPath, ['--require', path.join(ROOT, 'scripts/rss-preload.cjs'), ...cli]];
