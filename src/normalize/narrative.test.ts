@@ -28,6 +28,16 @@ describe('the 情况说明 text against fa09', () => {
     ]);
   });
 
+  it('reads the other phrasings: 年初预算为 … 支出决算为 …, 其中 items with 决算为; 支出预算为 …, 年度支出决算为', () => {
+    const shanghai = [line(5, '“三公”经费财政拨款支出年初预算为 3.20 万元，支出决算为 2.75 万元，完成预算的85.9%，其中：因公出国（境）费决算为0.00万元，'),
+      line(5, '完成预算的0%；公务用车购置及运行维护费支出决算为2.10万元，完成预算的80%；公务接待费支出决算为0.65万元。')];
+    expect(readStatedFigures([shanghai], [], 'final_account').map((s) => [s.claim.cell.column, s.value])).toEqual([
+      ['actual_total', '2.75'], ['budget_total', '3.20'], ['actual_abroad', '0.00'], ['actual_vehicle_total', '2.10'], ['actual_reception', '0.65'],
+    ]);
+    const national = [line(3, '某局2024年度“三公”经费财政拨款支出预算为 80.00 万元，2024年度支出决算为 51.30 万元，完成预算的64.1%。')];
+    expect(readStatedFigures([national], [], 'final_account').map((s) => [s.claim.cell.column, s.value])).toEqual([['actual_total', '51.30'], ['budget_total', '80.00']]);
+  });
+
   it('ignores table lines and documents of another kind', () => {
     const region = { lines: NARRATIVE.slice(0, 2) } as unknown as Region;
     expect(readStatedFigures([NARRATIVE.slice(0, 2)], [region], 'final_account')).toEqual([]);

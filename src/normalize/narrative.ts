@@ -11,6 +11,8 @@ import type { ValidationRow } from '../model/validation.js';
 import { compact } from '../util/text.js';
 import type { Region } from './regions.js';
 
+const MAX_SENTENCE = 300;
+
 export interface StatedFigure {
   claim: NarrativeClaim;
   /** Plain decimal in 万元, as the text prints it (separators removed). */
@@ -37,7 +39,8 @@ export function readStatedFigures(pages: readonly Line[][], regions: readonly Re
     const anchor = new RegExp(claim.anchor.source, `${claim.anchor.flags.replace('g', '')}g`);
     for (const m of text.matchAll(anchor)) {
       const start = m.index + m[0].length;
-      const found = claim.figure.exec(text.slice(start, start + claim.window));
+      const sentence = text.slice(start, start + MAX_SENTENCE).split('。')[0]!;
+      const found = claim.figure.exec(sentence);
       if (!found) continue;
       let page = pageAt[0]?.page ?? 1;
       for (const p of pageAt) if (p.offset <= start) page = p.page;

@@ -7,9 +7,12 @@ import { analysePage, readPage } from '../extract/ocr/page-ocr.js';
 import { openPdf, UnreadablePdfError, type OpenedPdf } from '../extract/pdfjs.js';
 import type { DocumentResult, Source } from '../model/document.js';
 import type { Finding } from '../model/finding.js';
+import type { Fact } from '../model/fact.js';
 import type { Page } from '../model/page.js';
 import { toFacts } from '../normalize/facts.js';
 import { locateTables, normalizeDocument, tablePages, type LocatedTables } from '../normalize/index.js';
+import { fixByIdentities } from '../normalize/identity-fix.js';
+import { checkStatedFigures, readStatedFigures } from '../normalize/narrative.js';
 import { checkCompleteness, validateFacts } from '../normalize/validate.js';
 
 /** Which pages are read by OCR: those without a usable text layer (auto), none (off), or every page (force). */
@@ -82,11 +85,19 @@ export async function processDocument(source: Source, bytes: Uint8Array, options
     await pdf.close();
   }
   t0 = now();
+  located ??= locateTables(pages);
   const normalized = normalizeDocument(pages, located);
-  const facts = toFacts(source, normalized);
+  let facts = toFacts(source, normalized);
+  if (pagesOcr.length) {
+    // OCR'd amounts that break an identity: the candidate readings that make the arithmetic hold.
+    const fixed = fixByIdentities(facts, candidateReadings(pages));
+    facts = fixed.facts;
+    findings.push(...fixed.findings);
+  }
   const validation = [
     ...checkCompleteness(source, normalized.meta.docKind, normalized.tables.map((t) => t.tableKind)),
     ...validateFacts(facts),
+    ...checkStatedFigures(source, readStatedFigures(located.lines, located.regions, normalized.meta.docKind), facts),
   ];
   timingsMs.normalize = now() - t0;
   const pagesNeedingOcr = pages.filter((p) => p.needsOcr).map((p) => p.number);
@@ -103,6 +114,23 @@ export async function processDocument(source: Source, bytes: Uint8Array, options
     facts,
     validation,
     findings: [...findings, ...normalized.findings],
+  };
+}
+
+/**
+ * A fact's other OCR readings: the candidates of the OCR runs whose centre lies in the fact's box (one
+ * run per amount cell; several runs, as a split amount, give no candidates: nothing safe to offer).
+ */
+function candidateReadings(pages: readonly Page[]): (fact: Fact) => string[] | undefined {
+  const byPage = new Map(pages.map((p) => [p.number, p.runs.filter((r) => r.method === 'ocr' && r.candidates?.length)]));
+  return (fact) => {
+    const [x0, y0, x1, y1] = fact.bbox.split(' ').map(Number);
+    if (x1 === undefined || y1 === undefined) return undefined;
+    const inside = (byPage.get(fact.page) ?? []).filter((r) => {
+      const cx = (r.x0 + r.x1) / 2, cy = (r.top + r.bottom) / 2;
+      return cx >= x0! && cx <= x1 && cy >= y0! && cy <= y1;
+    });
+    return inside.length === 1 ? inside[0]!.candidates : undefined;
   };
 }
 
