@@ -1,8 +1,10 @@
 /** One document through extract → normalize: bytes in, a DocumentResult out. Failures stay in the result. */
 import { ECONOMIC_CLASSES, FUNCTIONAL_CLASSES } from '../catalogue/classes.js';
 import { EXPENDITURE_ITEMS, INCOME_ITEMS } from '../catalogue/line-items.js';
+import { TABLE_KINDS } from '../catalogue/table-kinds.js';
 import type { OcrEngine } from '../extract/ocr/engine.js';
-import { createLexicon, type Lexicon } from '../extract/ocr/lexicon.js';
+import { GlyphBook } from '../extract/ocr/glyph-book.js';
+import { createLexicon, literalVariants, type Lexicon } from '../extract/ocr/lexicon.js';
 import { analysePage, readPage } from '../extract/ocr/page-ocr.js';
 import { openPdf, UnreadablePdfError, type OpenedPdf } from '../extract/pdfjs.js';
 import type { DocumentResult, Source } from '../model/document.js';
@@ -135,11 +137,12 @@ function candidateReadings(pages: readonly Page[]): (fact: Fact) => string[] | u
 }
 
 let labelLexicon: Lexicon | undefined;
-/** The catalogue's printed labels, against which OCR'd labels are checked. */
+/** The catalogue's printed labels and table titles, against which OCR'd text is checked. */
 function ocrLexicon(): Lexicon {
   labelLexicon ??= createLexicon([
     ...[...INCOME_ITEMS, ...EXPENDITURE_ITEMS].flatMap((i) => i.labels),
     ...[...FUNCTIONAL_CLASSES, ...ECONOMIC_CLASSES].flatMap(([, names]) => names),
+    ...TABLE_KINDS.flatMap((k) => literalVariants(k.title) ?? []),
   ]);
   return labelLexicon;
 }
@@ -153,12 +156,14 @@ async function ocrPages(pdf: OpenedPdf, pages: readonly Page[], wanted: readonly
   const byNumber = new Map(pages.map((p) => [p.number, p]));
   const read = new Map<number, Page>();
   const queue = [...wanted];
+  // One document prints its figures in one font: their digits, once read surely, read the rest.
+  const glyphBook = new GlyphBook();
   const worker = async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
       try {
         const raster = await pdf.renderPage(n, dpi);
         const analysis = analysePage(raster);
-        const { runs, segments } = await readPage(analysis, engine, { lexicon: ocrLexicon() });
+        const { runs, segments } = await readPage(analysis, engine, { lexicon: ocrLexicon(), glyphBook });
         read.set(n, { ...byNumber.get(n)!, runs, segments });
       } catch (err) {
         findings.push({ code: 'ocr_failed', severity: 'error', page: n, message: `page ${n} could not be read by OCR: ${(err as Error).message}` });

@@ -1,6 +1,6 @@
 /** The image work of the OCR path on synthetic pages: skew, rules, erasure, snippets, mosaics. */
 import { describe, expect, it } from 'vitest';
-import { connectedComponents, findSnippets } from './layout.js';
+import { connectedComponents, findSnippets, splitLines } from './layout.js';
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
 import { binarize, crop, encodePgm, otsuThreshold, rotate, rotatePoint, scaleImage, type GreyImage } from './raster.js';
 import { detectRules, eraseRules } from './rules.js';
@@ -140,6 +140,18 @@ describe('findSnippets', () => {
     expect(boxes.filter((b) => b.y0 === 280).map((b) => b.x0).sort((a, b) => a - b)).toEqual([370, 410]);
     expect(boxes.some((b) => b.x0 === 300 && b.y0 === 400)).toBe(false);
     expect(snippets).toHaveLength(words.length + 3);
+  });
+});
+
+describe('splitLines', () => {
+  it('cuts a snippet holding two lines at the blank rows between them, and leaves one line whole', () => {
+    const img = blankImage(200, 100);
+    const a = drawWord(img, 10, 10, 5), b = drawWord(img, 10, 34, 3);
+    const title = drawWord(img, 10, 60, 4, 30, 36);
+    const ink = binarize(img, 128);
+    const joined = { x0: 10, y0: 10, x1: a.x1, y1: b.y1, parts: 8, dots: 0 };
+    const lines = splitLines([joined, { ...title, y1: 96, parts: 4, dots: 0 }], ink, 200, 20);
+    expect(lines.map(({ x0, y0, x1, y1 }) => ({ x0, y0, x1, y1 }))).toEqual([a, b, { ...title, y1: 96 }]);
   });
 });
 

@@ -71,6 +71,8 @@ export function typicalCharHeight(components: readonly Component[], scale: numbe
 export interface Snippet extends PixelBox {
   /** Ink components in the snippet. */
   parts: number;
+  /** Specks in the lower half of the snippet: the decimal points and commas an amount should read. */
+  dots: number;
 }
 
 export interface SnippetOptions {
@@ -124,8 +126,10 @@ export function findSnippets(components: readonly Component[], rules: readonly P
         const small = ha < hb ? a : b, tall = ha < hb ? b : a;
         const mid = (small.y0 + small.y1) / 2;
         join = mid >= tall.y0 - 0.15 * charH && mid <= tall.y1 + 0.15 * charH && !ruleBetweenX(a, b);
-      } else if (hOverlap >= 0.5 * Math.min(a.x1 - a.x0, b.x1 - b.x0) && vOverlap > -0.35 * charH && Math.min(ha, hb) < 0.45 * charH) {
-        // Stacked parts of one glyph: a flat stroke or a dot above or below its neighbour.
+      } else if (hOverlap >= 0.5 * Math.min(a.x1 - a.x0, b.x1 - b.x0) && vOverlap > -0.35 * charH && Math.min(ha, hb) < 0.45 * charH
+        && Math.max(a.y1, b.y1) - Math.min(a.y0, b.y0) <= 1.15 * charH) {
+        // Stacked parts of one glyph: a flat stroke or a dot above or below its neighbour, together no taller
+        // than a character (一 above the next line's character of a wrapped header is not one glyph).
         join = !ruleBetweenY(a, b);
       }
       if (join) {
@@ -139,14 +143,26 @@ export function findSnippets(components: readonly Component[], rules: readonly P
     const root = find(i);
     const g = groups.get(root);
     if (g) { g.x0 = Math.min(g.x0, c.x0); g.x1 = Math.max(g.x1, c.x1); g.y0 = Math.min(g.y0, c.y0); g.y1 = Math.max(g.y1, c.y1); g.parts++; }
-    else groups.set(root, { x0: c.x0, x1: c.x1, y0: c.y0, y1: c.y1, parts: 1 });
+    else groups.set(root, { x0: c.x0, x1: c.x1, y0: c.y0, y1: c.y1, parts: 1, dots: 0 });
   });
   const snippets = [...groups.values()];
-  // Dots and commas join the snippet whose line they sit on; the rest is scan noise.
+  // Dots and commas join the snippet whose line they sit on (the nearest band, judged on the lines as
+  // they were before any speck joined them); the rest is scan noise.
+  const bands = snippets.map((s) => ({ ...s }));
+  const attach: { home: number; c: Component }[] = [];
   for (const c of small) {
     const cx = (c.x0 + c.x1) / 2, cy = (c.y0 + c.y1) / 2;
-    const home = snippets.find((s) => cx >= s.x0 - 0.35 * charH && cx <= s.x1 + 0.35 * charH && cy >= s.y0 - 0.1 * charH && cy <= s.y1 + 0.25 * charH && !ruleBetweenX(s, c));
-    if (!home) continue;
+    let home = -1, best = Infinity;
+    bands.forEach((s, k) => {
+      if (cx < s.x0 - 0.35 * charH || cx > s.x1 + 0.35 * charH || cy < s.y0 - 0.1 * charH || cy > s.y1 + 0.25 * charH || ruleBetweenX(s, c)) return;
+      const off = Math.max(0, s.y0 - cy, cy - s.y1) * 4 + Math.max(0, s.x0 - cx, cx - s.x1);
+      if (off < best) { best = off; home = k; }
+    });
+    if (home >= 0) attach.push({ home, c });
+  }
+  for (const { home: k, c } of attach) {
+    const home = snippets[k]!, band = bands[k]!;
+    if ((c.y0 + c.y1) / 2 > band.y0 + 0.55 * (band.y1 - band.y0)) home.dots++;
     home.x0 = Math.min(home.x0, c.x0); home.x1 = Math.max(home.x1, c.x1);
     home.y0 = Math.min(home.y0, c.y0); home.y1 = Math.max(home.y1, c.y1);
     home.parts++;
@@ -168,12 +184,13 @@ function joinStacked(snippets: Snippet[], charH: number, ruleBetween: (a: PixelB
     const home = out.find((o) => {
       const hOverlap = Math.min(o.x1, s.x1) - Math.max(o.x0, s.x0);
       const vGap = Math.max(o.y0 - s.y1, s.y0 - o.y1);
-      return hOverlap >= 0.6 * (s.x1 - s.x0) && vGap <= 0.3 * charH && !ruleBetween(o, s);
+      const joinedHeight = Math.max(o.y1, s.y1) - Math.min(o.y0, s.y0);
+      return hOverlap >= 0.6 * (s.x1 - s.x0) && vGap <= 0.3 * charH && joinedHeight <= 1.2 * charH && !ruleBetween(o, s);
     });
     if (!home) { out.push(s); continue; }
     home.x0 = Math.min(home.x0, s.x0); home.x1 = Math.max(home.x1, s.x1);
     home.y0 = Math.min(home.y0, s.y0); home.y1 = Math.max(home.y1, s.y1);
-    home.parts += s.parts;
+    home.parts += s.parts; home.dots += s.dots;
   }
   return out;
 }
@@ -189,7 +206,46 @@ function joinAlongLines(snippets: Snippet[], gap: number, ruleBetween: (a: Pixel
       return overlap >= 0.5 * Math.min(h, o.y1 - o.y0) && s.x0 - o.x1 <= gap && s.x0 >= o.x0 && !ruleBetween(o, s);
     });
     if (!left) { out.push({ ...s }); continue; }
-    left.x1 = Math.max(left.x1, s.x1); left.y0 = Math.min(left.y0, s.y0); left.y1 = Math.max(left.y1, s.y1); left.parts += s.parts;
+    left.x1 = Math.max(left.x1, s.x1); left.y0 = Math.min(left.y0, s.y0); left.y1 = Math.max(left.y1, s.y1); left.parts += s.parts; left.dots += s.dots;
+  }
+  return out;
+}
+
+/**
+ * Splits snippets holding several lines of text (the lines of a paragraph in one cell, drawn
+ * together by a glyph that reaches between them) at the blank rows between the lines. A snippet
+ * split no further is returned as it was. `ink` is the binary image the components came from.
+ */
+export function splitLines(snippets: readonly Snippet[], ink: Uint8Array, width: number, charH: number): Snippet[] {
+  const out: Snippet[] = [];
+  for (const s of snippets) {
+    if (s.y1 - s.y0 < 1.5 * charH) { out.push(s); continue; }
+    const rows: number[] = [];
+    for (let y = s.y0; y < s.y1; y++) {
+      let n = 0;
+      for (let x = s.x0; x < s.x1; x++) n += ink[y * width + x]!;
+      rows.push(n);
+    }
+    // Bands of rows with ink; a band too thin to be a line of text stays with its neighbour.
+    const bands: { y0: number; y1: number }[] = [];
+    for (let i = 0; i < rows.length;) {
+      if (rows[i]! <= 1) { i++; continue; }
+      const start = i;
+      while (i < rows.length && rows[i]! > 1) i++;
+      bands.push({ y0: s.y0 + start, y1: s.y0 + i });
+    }
+    const lines: { y0: number; y1: number }[] = [];
+    for (const b of bands) {
+      const last = lines[lines.length - 1];
+      if (last && (b.y1 - b.y0 < 0.5 * charH || last.y1 - last.y0 < 0.5 * charH)) last.y1 = b.y1;
+      else lines.push({ ...b });
+    }
+    if (lines.length < 2) { out.push(s); continue; }
+    for (const l of lines) {
+      let x0 = s.x1, x1 = s.x0;
+      for (let y = l.y0; y < l.y1; y++) for (let x = s.x0; x < s.x1; x++) if (ink[y * width + x]) { if (x < x0) x0 = x; if (x + 1 > x1) x1 = x + 1; }
+      if (x1 > x0) out.push({ x0, x1, y0: l.y0, y1: l.y1, parts: 1, dots: 0 });
+    }
   }
   return out;
 }

@@ -11,13 +11,15 @@
  */
 import type { Segment, TextRun } from '../../model/page.js';
 import type { OcrEngine, OcrRequest, OcrWord } from './engine.js';
-import { connectedComponents, findSnippets, typicalCharHeight, type Snippet } from './layout.js';
+import { connectedComponents, findSnippets, splitLines, typicalCharHeight, type Snippet } from './layout.js';
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
+import type { GlyphBook } from './glyph-book.js';
 import type { Lexicon } from './lexicon.js';
-import { cleanNumeric, isWellFormedAmount, looksNumeric, rankReadings } from './numbers.js';
+import { cleanNumeric, figureLayout, type FigureLayout, isWellFormedAmount, looksNumeric, placeSeparators, QUALIFIED, rankReadings } from './numbers.js';
 import { binarize, crop, otsuThreshold, rotate, type GreyImage } from './raster.js';
 import { detectRules, eraseRules, type PixelRule } from './rules.js';
 import { estimateSkew } from './skew.js';
+import { leadingComparator, restoreCheckBoxes, withComparator } from './symbols.js';
 
 /** A run read by OCR; numeric runs read more than once keep their distinct readings, best first. */
 export type OcrTextRun = TextRun & { candidates?: string[] };
@@ -37,6 +39,8 @@ export interface PageAnalysis {
   snippets: Snippet[];
   /** Typical character height, pixels. */
   charHeight: number;
+  /** Grey level under which a pixel is ink. */
+  threshold: number;
 }
 
 /** Skew smaller than this (radians, about 0.02°) is left alone: it moves no pixel on an A4 page. */
@@ -50,20 +54,24 @@ export function analysePage(page: PageImage): PageAnalysis {
   const rules = detectRules(binarize(straight, threshold), straight.width, straight.height, { scale: page.scale });
   const image = eraseRules(straight, rules, 1);
   // Cutting into snippets wants glyphs whole: a lighter threshold keeps faint thin strokes joined.
-  const components = connectedComponents(binarize(image, Math.min(250, threshold + 25)), image.width, image.height);
-  const snippets = findSnippets(components, rules, { scale: page.scale });
-  return { image, scale: page.scale, skew, rules, snippets, charHeight: typicalCharHeight(components, page.scale) };
+  const ink = binarize(image, Math.min(250, threshold + 25));
+  const components = connectedComponents(ink, image.width, image.height);
+  const charHeight = typicalCharHeight(components, page.scale);
+  const snippets = splitLines(findSnippets(components, rules, { scale: page.scale }), ink, image.width, charHeight);
+  return { image, scale: page.scale, skew, rules, snippets, charHeight, threshold };
 }
 
 export interface ReadOptions {
   /** A numeric reading under this confidence (0..1), or not a well-formed amount, is read again. Default 0.85. */
   rereadBelow?: number;
-  /** A label reading under this confidence that the lexicon does not know is read again. Default 0.6. */
+  /** A label reading under this confidence that the lexicon does not know is read again. Default 0.75. */
   labelRereadBelow?: number;
   /** Enlargement of a cell read again. Default 2. */
   rereadZoom?: number;
   /** Known phrases (line items, class names): a label read close to exactly one of them is put back to it. */
   lexicon?: Lexicon;
+  /** The document's digit samples: figures it can read surely skip the model, and sure readings feed it. */
+  glyphBook?: GlyphBook;
 }
 
 export interface OcrPageResult {
@@ -77,23 +85,68 @@ interface Reading { text: string; confidence: number }
 export async function readPage(analysis: PageAnalysis, engine: OcrEngine, options: ReadOptions = {}): Promise<OcrPageResult> {
   const { image, snippets, charHeight, scale } = analysis;
   const rereadBelow = options.rereadBelow ?? 0.85;
-  const labelRereadBelow = options.labelRereadBelow ?? 0.6;
+  const labelRereadBelow = options.labelRereadBelow ?? 0.75;
   const zoom = options.rereadZoom ?? 2;
   const lineGap = Math.max(8, Math.round(0.8 * charHeight));
-  const mosaics = buildMosaics(image, snippets, { pad: lineGap, lineGap, wordGap: 0, maxWidth: 0 });
-  const results = mosaics.length ? await engine.recognize(mosaics.map((m) => ({ image: m.image, psm: 6 }))) : [];
   const first: Reading[] = snippets.map(() => ({ text: '', confidence: 0 }));
+  // Figures whose every glyph the document's own samples tell surely are read from them, not by the model.
+  const book = options.glyphBook;
+  const fromBook = new Set<number>();
+  if (book) snippets.forEach((s, i) => {
+    if (s.y1 - s.y0 > charHeight) return;
+    const r = book.read(image, analysis.threshold, s, charHeight);
+    if (r) { first[i] = r; fromBook.add(i); }
+  });
+  const toRead = snippets.map((_, i) => i).filter((i) => !fromBook.has(i));
+  const mosaics = buildMosaics(image, toRead.map((i) => snippets[i]!), { pad: lineGap, lineGap, wordGap: 0, maxWidth: 0 });
+  const results = mosaics.length ? await engine.recognize(mosaics.map((m) => ({ image: m.image, psm: 6 }))) : [];
   mosaics.forEach((m, i) => {
-    for (const [index, words] of wordsByPlacement(results[i]!.words, m)) first[index] = joinWords(words, charHeight);
+    for (const [k, words] of wordsByPlacement(results[i]!.words, m)) first[toRead[k]!] = joinWords(words, charHeight);
+  });
+
+  // A figure led by a sign the model cannot read (≥ read 二, 人, 2): the sign is taken from the image.
+  first.forEach((r, i) => {
+    if (!/^(?:[^\d\s]{1,2}|2)\d/u.test(r.text.trim())) return;
+    const sign = leadingComparator(image, analysis.threshold, snippets[i]!, charHeight);
+    if (sign) first[i] = { text: withComparator(r.text, sign), confidence: r.confidence };
   });
 
   // Readings in doubt are read again alone, enlarged, as one line: numbers by both models, labels by chi_sim.
   const digitHigh = (s: Snippet) => s.y1 - s.y0 <= 0.92 * charHeight;
-  const numeric = first.map((r, i) => looksNumeric(r.text) || (digitHigh(snippets[i]!) && [...r.text].length <= 2 && r.confidence < rereadBelow));
-  const doubtfulNumbers = first.map((_, i) => i).filter((i) => numeric[i] && (first[i]!.confidence < rereadBelow || !isWellFormedAmount(cleanNumeric(first[i]!.text))));
+  const numeric = first.map((r, i) => !QUALIFIED.test(r.text.trim())
+    && (looksNumeric(r.text) || (digitHigh(snippets[i]!) && [...r.text].length <= 2 && r.confidence < rereadBelow)));
+  const snippetParts = (i: number) => {
+    const s = snippets[i]!;
+    const w = s.x1 - s.x0, h = s.y1 - s.y0;
+    const ink = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ink[y * w + x] = image.data[(s.y0 + y) * image.width + s.x0 + x]! < analysis.threshold ? 1 : 0;
+    return connectedComponents(ink, w, h).filter((c) => c.pixels >= 2);
+  };
+  // The image has a say too: an amount reads as many separators as there are specks on its baseline.
+  const separatorsAgree = (i: number) => {
+    const t = cleanNumeric(first[i]!.text);
+    return t.includes('%') || (t.match(/[.,]/gu) ?? []).length === snippets[i]!.dots;
+  };
+  // ... and as many digits as it has glyphs (221 read 2211).
+  const layouts = new Map<number, FigureLayout | null>();
+  const layoutOf = (i: number) => {
+    if (!layouts.has(i)) layouts.set(i, figureLayout(snippetParts(i), charHeight));
+    return layouts.get(i)!;
+  };
+  const glyphsAgree = (i: number) => {
+    const layout = layoutOf(i);
+    return !layout || cleanNumeric(first[i]!.text).replace(/[^\d%]/gu, '').length === layout.glyphs;
+  };
+  const doubtfulNumbers = first.map((_, i) => i).filter((i) => numeric[i] && !fromBook.has(i)
+    && (first[i]!.confidence < rereadBelow || !isWellFormedAmount(cleanNumeric(first[i]!.text)) || !separatorsAgree(i) || !glyphsAgree(i)));
+  if (book) for (const i of toRead) {
+    const r = first[i]!;
+    if (numeric[i] && r.confidence >= 0.9 && !doubtfulNumbers.includes(i)) book.learn(image, analysis.threshold, snippets[i]!, charHeight, cleanNumeric(r.text));
+  }
   const doubtfulLabels = first.map((_, i) => i).filter((i) => !numeric[i] && CJK.test(first[i]!.text) && first[i]!.confidence < labelRereadBelow
-    && !(options.lexicon?.correct(first[i]!.text) ?? null));
-  const pad = Math.round(0.3 * charHeight);
+    && !options.lexicon?.knows(first[i]!.text));
+  // White space around a cell read alone matters to Tesseract: half a character is enough for it.
+  const pad = Math.round(0.5 * charHeight);
   const enlarged = (i: number): GreyImage => {
     const s = snippets[i]!;
     const cell = crop(image, { x0: s.x0, y0: s.y0, x1: s.x1, y1: s.y1 }, pad);
@@ -109,25 +162,35 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     const readings = [first[index]!, again[2 * k]!, again[2 * k + 1]!]
       .map((r) => ({ text: cleanNumeric(r.text), confidence: r.confidence }))
       .filter((r) => looksNumeric(r.text));
-    const ranked = rankReadings(readings);
+    // The separators the model dropped or misplaced, put back where the image shows them.
+    const layout = layoutOf(index);
+    if (layout) for (const r of [...readings]) {
+      const placed = placeSeparators(r.text, layout);
+      if (placed && placed !== r.text) readings.push({ text: placed, confidence: r.confidence });
+    }
+    const ranked = rankReadings(readings, { separators: snippets[index]!.dots, ...(layout ? { glyphs: layout.glyphs } : {}) });
     if (ranked.length) candidates.set(index, ranked);
   });
   const labels = new Map<number, Reading>();
   doubtfulLabels.forEach((index, k) => {
     const second = again[2 * doubtfulNumbers.length + k]!;
-    // The reading the lexicon knows wins; otherwise the surer one.
-    const known = options.lexicon && options.lexicon.correct(second.text) !== null;
-    if (known || second.confidence > first[index]!.confidence) labels.set(index, second);
+    // A reading the lexicon knows wins; otherwise the surer one, as long as it is Chinese too.
+    const knows = (r: Reading) => options.lexicon?.knows(r.text) ?? false;
+    if (knows(first[index]!) || !CJK.test(second.text)) return;
+    if (knows(second) || second.confidence > first[index]!.confidence + 0.05) labels.set(index, second);
   });
 
   const runs: OcrTextRun[] = [];
   snippets.forEach((s, i) => {
     const ranked = candidates.get(i);
     const reading = ranked ? { text: ranked[0]!.text, confidence: ranked[0]!.confidence } : labels.get(i) ?? first[i]!;
-    let text = tidy(reading.text);
+    let text = restoreCheckBoxes(tidy(reading.text));
     if (!text) return;
     // A speck read as a character: one unsure glyph in a box smaller than a character.
     if ([...text].length === 1 && reading.confidence < 0.4 && Math.max(s.x1 - s.x0, s.y1 - s.y0) < 0.6 * charHeight) return;
+    // What the model could not read at all (a page number between dashes read 到要, a blot): one or two
+    // characters it is unsure of are left out rather than let a stray token into a table.
+    if (!ranked && [...text].length <= 2 && reading.confidence < 0.35 && !options.lexicon?.knows(text)) return;
     if (!ranked && options.lexicon) text = options.lexicon.correct(text) ?? text;
     runs.push({
       ...runBox(s, text, scale, charHeight),

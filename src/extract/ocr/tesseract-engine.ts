@@ -17,7 +17,7 @@ export function languageDataPath(language: OcrLanguage): string {
 }
 
 export interface TesseractEngineOptions {
-  /** Workers running at once (each about 100–300 MB). */
+  /** chi_sim workers running at once (each about 100–300 MB); eng, for re-reading figures, gets a quarter as many (at least one). */
   workers: number;
   /** Jobs after which a worker is replaced by a fresh one. Default 400. */
   recycleAfterJobs?: number;
@@ -47,12 +47,19 @@ async function startWorker(language: OcrLanguage): Promise<Tesseract.Worker> {
   return worker;
 }
 
-export function createTesseractEngine(options: TesseractEngineOptions): OcrEngine {
+/** Counts for logs and benchmarks. */
+export interface TesseractEngineStats {
+  jobs: number;
+  workersStarted: number;
+}
+
+export function createTesseractEngine(options: TesseractEngineOptions): OcrEngine & { stats(): TesseractEngineStats } {
   const size = Math.max(1, Math.floor(options.workers));
   const recycleAfter = Math.max(1, options.recycleAfterJobs ?? 400);
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let closed = false;
+  const counts: TesseractEngineStats = { jobs: 0, workersStarted: 0 };
 
   const retire = (slot: Slot) => {
     slots.splice(slots.indexOf(slot), 1);
@@ -62,6 +69,7 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   const run = async (slot: Slot, job: Job) => {
     slot.busy = true;
     slot.jobs++;
+    counts.jobs++;
     try {
       const worker = await slot.worker;
       const { image, psm, dpi } = job.request;
@@ -80,37 +88,35 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
     }
   };
 
+  // Each language has its own workers, so that mixed requests never swap models back and forth:
+  // chi_sim reads nearly everything and gets `workers`; eng re-reads a few figures and gets a quarter.
+  const budget = (language: OcrLanguage) => (language === 'chi_sim' ? size : Math.max(1, Math.round(size / 4)));
+
   function dispatch(): void {
     if (closed) return;
-    // Idle workers take the oldest job in their language.
-    for (const slot of slots) {
-      if (slot.busy) continue;
-      const k = queue.findIndex((j) => j.request.language === slot.language);
-      if (k >= 0) void run(slot, queue.splice(k, 1)[0]!);
-    }
-    // Jobs no worker speaks: start one, in place of an idle worker of the other language if need be.
-    while (queue.length) {
-      const job = queue[0]!;
-      if (slots.length >= size) {
-        const idle = slots.find((s) => !s.busy);
-        if (!idle) return;
-        retire(idle);
+    for (let k = 0; k < queue.length;) {
+      const language = queue[k]!.request.language;
+      let slot = slots.find((s) => !s.busy && s.language === language);
+      if (!slot && slots.filter((s) => s.language === language).length < budget(language)) {
+        slot = { language, worker: startWorker(language), jobs: 0, busy: false };
+        counts.workersStarted++;
+        slot.worker.catch(() => undefined);
+        slots.push(slot);
       }
-      const slot: Slot = { language: job.request.language, worker: startWorker(job.request.language), jobs: 0, busy: false };
-      slot.worker.catch(() => undefined);
-      slots.push(slot);
-      void run(slot, queue.shift()!);
+      if (slot) void run(slot, queue.splice(k, 1)[0]!);
+      else k++;
     }
   }
 
   return {
-    recognize(requests: readonly OcrRequest[]): Promise<OcrResult[]> {
-      if (closed) return Promise.reject(new Error('OCR engine is closed'));
+    async recognize(requests: readonly OcrRequest[]): Promise<OcrResult[]> {
+      if (closed) throw new Error('OCR engine is closed');
       const parsed = requests.map((r) => OcrRequestSchema.parse(r));
       const results = parsed.map((request) => new Promise<OcrResult>((resolve, reject) => queue.push({ request, resolve, reject })));
       dispatch();
       return Promise.all(results);
     },
+    stats: () => ({ ...counts }),
     async close(): Promise<void> {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error('OCR engine closed'));

@@ -1,8 +1,8 @@
 /** OCR text handling: Tesseract TSV, numeric readings, dictionary correction of labels. */
 import { describe, expect, it } from 'vitest';
 import { wordsFromTsv } from './engine.js';
-import { createLexicon, editDistance } from './lexicon.js';
-import { cleanNumeric, isWellFormedAmount, looksNumeric, rankReadings } from './numbers.js';
+import { createLexicon, editDistance, literalVariants } from './lexicon.js';
+import { cleanNumeric, figureLayout, isWellFormedAmount, looksNumeric, placeSeparators, rankReadings } from './numbers.js';
 import { joinWords } from './page-ocr.js';
 
 describe('wordsFromTsv', () => {
@@ -60,15 +60,44 @@ describe('numeric readings', () => {
     ]);
     expect(ranked.map((r) => r.text)).toEqual(['1,597.60', '1297.60', '1.597.60']);
     expect(ranked[0]).toMatchObject({ votes: 2, confidence: 0.7 });
+    // Two specks on the baseline: the reading with two separators wins over a surer one with one.
+    expect(rankReadings([{ text: '255', confidence: 0.95 }, { text: '2.55', confidence: 0.6 }], { separators: 1 })[0]!.text).toBe('2.55');
+    expect(rankReadings([{ text: '1597.60', confidence: 0.95 }, { text: '1,597.60', confidence: 0.6 }], { separators: 2 })[0]!.text).toBe('1,597.60');
+    // Three glyphs on the image: 221, not 2211.
+    expect(rankReadings([{ text: '2211', confidence: 0.9 }, { text: '221', confidence: 0.7 }], { glyphs: 3 })[0]!.text).toBe('221');
+  });
+});
+
+describe('separators from the image', () => {
+  const digit = (x: number) => ({ x0: x, x1: x + 10, y0: 2, y1: 20 });
+  const speck = (x: number, y1 = 20) => ({ x0: x, x1: x + 3, y0: y1 - 3, y1 });
+
+  it('finds points on the baseline and commas below it, between digit glyphs', () => {
+    // 1,597.60 : a comma after the first glyph, a point after the fourth, each in a gap of its own.
+    const parts = [digit(0), speck(13, 24), digit(18), digit(30), digit(42), speck(56), digit(62), digit(74)];
+    const layout = figureLayout(parts, 24)!;
+    expect(layout).toEqual({ glyphs: 6, separators: [{ after: 1, kind: ',' }, { after: 4, kind: '.' }] });
+    expect(placeSeparators('1297.60', layout)).toBe('1,297.60');
+    expect(placeSeparators('159760', layout)).toBe('1,597.60');
+    expect(placeSeparators('06451.88', layout)).toBeNull();
+  });
+
+  it('joins the broken parts of a glyph and ignores specks outside the figure', () => {
+    const parts = [digit(0), { x0: 14, x1: 24, y0: 2, y1: 10 }, { x0: 14, x1: 24, y0: 11, y1: 20 }, speck(25), digit(32), digit(44), speck(60)];
+    expect(figureLayout(parts, 24)).toEqual({ glyphs: 4, separators: [{ after: 2, kind: '.' }] });
+    // Dirt in the narrow gap between two digits is no point: 20699, not 206.99.
+    expect(figureLayout([digit(0), digit(12), digit(24), speck(35), digit(38), digit(50)], 24)).toEqual({ glyphs: 5, separators: [] });
+    expect(placeSeparators('575', { glyphs: 3, separators: [{ after: 1, kind: '.' }] })).toBe('5.75');
   });
 });
 
 describe('lexicon', () => {
-  const lexicon = createLexicon(['年末结转和结余', '年初财政拨款结转和结余', '农林水支出', '债务付息支出', '国有资本经营预算支出', '一般公共服务支出', '其他收入', '其他支出', '社会保障和就业支出']);
+  const lexicon = createLexicon(['年末结转和结余', '年末财政拨款结转和结余', '年初财政拨款结转和结余', '农林水支出', '债务付息支出', '国有资本经营预算支出', '一般公共服务支出', '其他收入', '其他支出', '社会保障和就业支出']);
 
   it('puts near readings back to the one known phrase', () => {
     expect(lexicon.correct('年未结转和结余')).toBe('年末结转和结余');
     expect(lexicon.correct('年初财政投款结转和结余')).toBe('年初财政拨款结转和结余');
+    expect(lexicon.correct('年未财政拨款结转和结余')).toBe('年末财政拨款结转和结余');
   });
 
   it('restores ordinals: stray marks before them, a lost 、, a misread one', () => {
@@ -83,14 +112,32 @@ describe('lexicon', () => {
     expect(lexicon.correct('一般公共服务支出')).toBeNull();
     expect(lexicon.correct('一、一般公共服务支出')).toBeNull();
     expect(lexicon.correct('行政运行')).toBeNull();
+    // Lines of a wrapped header: 一般公共预 / 算财政拨款 are not misreadings of 一般公共预算 and 财政拨款.
+    expect(createLexicon(['一般公共预算', '财政拨款']).correct('算财政拨款')).toBeNull();
+    expect(createLexicon(['一般公共预算', '财政拨款']).correct('一般公共预')).toBeNull();
+    expect(createLexicon(['本年支出']).correct('本支出')).toBeNull();
     expect(lexicon.correct('1,597.60')).toBeNull();
+    expect(lexicon.knows('十二、农林水支出')).toBe(true);
+    expect(lexicon.knows('年未结转和结余')).toBe(true);
+    expect(lexicon.knows('行政运行')).toBe(false);
     // 其他收出 is one edit from both 其他收入 and 其他支出.
     expect(lexicon.correct('其他收出')).toBeNull();
     expect(lexicon.correct('其它收支')).toBeNull();
   });
 
+  it('turns simple title patterns into phrases', () => {
+    expect(literalVariants(/基本支出决算(明细)?表/u)).toEqual(['基本支出决算表', '基本支出决算明细表']);
+    expect(literalVariants(/收支总体情况表|收支(预算)?总表/u)).toEqual(['收支总体情况表', '收支总表', '收支预算总表']);
+    expect(literalVariants(/^基本支出(预算|总)表$/u)).toEqual(['基本支出预算表', '基本支出总表']);
+    expect(literalVariants(/三公.{0,4}经费/u)).toBeNull();
+    // A reading with a stray mark after it is still the phrase.
+    expect(createLexicon(['支出决算表']).correct('文出决算表，')).toBe('支出决算表');
+  });
+
   it('measures edit distance with a limit', () => {
-    expect(editDistance('年未结转', '年末结转')).toBe(1);
+    expect(editDistance('年未结转', '年初结转')).toBe(1);
+    // Look-alikes cost half: 年未 is nearer 年末 than 年初.
+    expect(editDistance('年未结转', '年末结转')).toBe(0.5);
     expect(editDistance('abc', 'abcdef', 1)).toBe(2);
   });
 });

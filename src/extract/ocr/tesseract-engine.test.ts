@@ -1,0 +1,48 @@
+/** The tesseract.js engine: language data from node_modules, results in request order, recycling, closing. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../../../test/support/make-pdf.js';
+import { openPdf } from '../pdfjs.js';
+import { analysePage, joinWords } from './page-ocr.js';
+import { crop, type GreyImage } from './raster.js';
+import { createTesseractEngine } from './tesseract-engine.js';
+
+/** Crops of a generated page, one per printed line, top to bottom. */
+async function printedLines(lines: string[]): Promise<{ crops: GreyImage[]; charHeight: number }> {
+  const pdf = await openPdf(new Uint8Array(await makePdf({ blocks: [{ kind: 'text', lines: lines.map((text) => ({ text, size: 12 })) }] })));
+  const analysis = analysePage(await pdf.renderPage(1, 200));
+  await pdf.close();
+  const pad = analysis.charHeight;
+  return { crops: analysis.snippets.map((s) => crop(analysis.image, s, pad)), charHeight: analysis.charHeight };
+}
+
+describe('createTesseractEngine', () => {
+  let crops: GreyImage[];
+  let charHeight: number;
+  beforeAll(async () => ({ crops, charHeight } = await printedLines(['行政运行', '1,597.60', '645.88'])));
+
+  const engine = createTesseractEngine({ workers: 1, recycleAfterJobs: 2 });
+  afterAll(() => engine.close());
+
+  it('reads a batch in order, each language on its own workers, recycling after the given jobs', async () => {
+    const results = await engine.recognize([
+      { image: crops[0]!, psm: 7 },
+      { image: crops[1]!, psm: 7, language: 'eng' },
+      { image: crops[2]!, psm: 7, language: 'chi_sim' },
+      { image: crops[1]!, psm: 7 },
+    ]);
+    expect(results.map((r) => joinWords(r.words, charHeight).text)).toEqual(['行政运行', '1,597.60', '645.88', '1,597.60']);
+    for (const w of results.flatMap((r) => r.words)) {
+      expect(w.confidence).toBeGreaterThan(0.5);
+      expect(w.x1).toBeGreaterThan(w.x0);
+    }
+    // chi_sim: 3 jobs with a fresh worker every 2; eng: 1.
+    expect(engine.stats()).toEqual({ jobs: 4, workersStarted: 3 });
+  }, 60_000);
+
+  it('refuses malformed requests and work after closing', async () => {
+    await expect(engine.recognize([{ image: { width: 10, height: 10, data: new Uint8Array(5) }, psm: 7 }])).rejects.toThrow(/shorter/);
+    const closing = createTesseractEngine({ workers: 1 });
+    await closing.close();
+    await expect(closing.recognize([{ image: crops[0]!, psm: 7 }])).rejects.toThrow(/closed/);
+  });
+});
