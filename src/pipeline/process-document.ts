@@ -136,6 +136,12 @@ function candidateReadings(pages: readonly Page[]): (fact: Fact) => string[] | u
   };
 }
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
 let labelLexicon: Lexicon | undefined;
 /** The catalogue's printed labels and table titles, against which OCR'd text is checked. */
 function ocrLexicon(): Lexicon {
@@ -155,21 +161,30 @@ async function ocrPages(pdf: OpenedPdf, pages: readonly Page[], wanted: readonly
   const dpi = options.ocrDpi ?? 200;
   const byNumber = new Map(pages.map((p) => [p.number, p]));
   const read = new Map<number, Page>();
-  const queue = [...wanted];
-  // One document prints its figures in one font: their digits, once read surely, read the rest.
+  // One document prints its figures in one font: their digits, once read surely, read the rest. Page k
+  // is read with the samples of the pages at least `inFlight` places before it, once those are done,
+  // so that what is read does not depend on which page finished first.
   const glyphBook = new GlyphBook();
+  const inFlight = Math.max(1, options.ocrPagesInFlight ?? 2);
+  const done = wanted.map(() => deferred());
+  let next = 0;
   const worker = async () => {
-    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+    for (let k = next++; k < wanted.length; k = next++) {
+      const n = wanted[k]!;
       try {
         const raster = await pdf.renderPage(n, dpi);
         const analysis = analysePage(raster);
-        const { runs, segments } = await readPage(analysis, engine, { lexicon: ocrLexicon(), glyphBook });
+        const before = Math.max(0, k - inFlight + 1);
+        await Promise.all(done.slice(0, before).map((d) => d.promise));
+        const { runs, segments } = await readPage(analysis, engine, { lexicon: ocrLexicon(), glyphs: { book: glyphBook, page: n, readFrom: wanted.slice(0, before) } });
         read.set(n, { ...byNumber.get(n)!, runs, segments });
       } catch (err) {
         findings.push({ code: 'ocr_failed', severity: 'error', page: n, message: `page ${n} could not be read by OCR: ${(err as Error).message}` });
+      } finally {
+        done[k]!.resolve();
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.ocrPagesInFlight ?? 2) }, worker));
+  await Promise.all(Array.from({ length: inFlight }, worker));
   return read;
 }

@@ -40,27 +40,29 @@ describe('GlyphBook', () => {
   const more = drawFigure(img, 200, 10, '7,890.00');
 
   it('reads nothing before it has samples', () => {
-    expect(book.read(img, 128, learnt, CHAR)).toBeNull();
+    expect(book.read(img, 128, learnt, CHAR, [1])).toBeNull();
   });
 
   it('reads a figure from samples of its digits, separators where the image shows them', () => {
-    book.learn(img, 128, learnt, CHAR, '1,234.56');
-    book.learn(img, 128, more, CHAR, '7,890.00');
+    book.learn(1, img, 128, learnt, CHAR, '1,234.56');
+    book.learn(2, img, 128, more, CHAR, '7,890.00');
     const figure = drawFigure(img, 400, 80, '9,051.37');
-    expect(book.read(img, 128, figure, CHAR)).toEqual({ text: '9,051.37', confidence: expect.any(Number) });
-    expect(book.read(img, 128, drawFigure(img, 10, 120, '0.00'), CHAR)!.text).toBe('0.00');
+    expect(book.read(img, 128, figure, CHAR, [1, 2])).toEqual({ text: '9,051.37', confidence: expect.any(Number) });
+    expect(book.read(img, 128, drawFigure(img, 10, 120, '0.00'), CHAR, [1, 2])!.text).toBe('0.00');
+    // Samples of pages not listed are not used: page 1 alone has no 9.
+    expect(book.read(img, 128, figure, CHAR, [1])).toBeNull();
   });
 
   it('leaves to the model what it cannot tell surely: a minus sign, a glyph like no sample, a wrong reading to learn from', () => {
     const minus = drawFigure(img, 100, 150, '5.00');
     fill(img, 90, 159, 97, 161);
-    expect(book.read(img, 128, { ...minus, x0: 90 }, CHAR)).toBeNull();
+    expect(book.read(img, 128, { ...minus, x0: 90 }, CHAR, [1, 2])).toBeNull();
     // A box: no digit's shape.
     fill(img, 300, 150, 312, 152); fill(img, 300, 168, 312, 170); fill(img, 300, 150, 302, 170); fill(img, 310, 150, 312, 170); fill(img, 304, 158, 308, 162);
-    expect(book.read(img, 128, { x0: 300, y0: 150, x1: 312, y1: 170 }, CHAR)).toBeNull();
+    expect(book.read(img, 128, { x0: 300, y0: 150, x1: 312, y1: 170 }, CHAR, [1, 2])).toBeNull();
     // A reading whose digits do not line up with the glyphs teaches nothing.
     const fresh = new GlyphBook();
-    fresh.learn(img, 128, learnt, CHAR, '1,234.5');
-    expect(fresh.read(img, 128, learnt, CHAR)).toBeNull();
+    fresh.learn(1, img, 128, learnt, CHAR, '1,234.5');
+    expect(fresh.learntPages()).toEqual([]);
   });
 });

@@ -95,27 +95,55 @@ function figureOf(image: GreyImage, threshold: number, box: PixelBox, charHeight
   };
 }
 
+/**
+ * The samples, by the page they were learnt on. A page is read with the samples of earlier pages
+ * only (and of its own, once learnt), taken in page order: the readings do not depend on which page
+ * of a document happened to finish first.
+ */
 export class GlyphBook {
-  private readonly samples = new Map<string, Sample[]>();
+  private readonly pages = new Map<number, Map<string, Sample[]>>();
+  private view: { key: string; samples: Map<string, Sample[]> } | undefined;
 
-  /** Learns the glyphs of a figure Tesseract read surely: one sample per character, if they line up. */
-  learn(image: GreyImage, threshold: number, box: PixelBox, charHeight: number, reading: string): void {
+  /** Learns the glyphs of a figure Tesseract read surely on `page`: one sample per character, if they line up. */
+  learn(page: number, image: GreyImage, threshold: number, box: PixelBox, charHeight: number, reading: string): void {
     if (!isWellFormedAmount(reading)) return;
     const chars = [...reading.replace(/[^\d%]/gu, '')];
+    // Lone digits (line numbers) are where the model slips most: they teach nothing.
+    if (chars.length < 3) return;
     const figure = figureOf(image, threshold, box, charHeight);
     if (!figure || figure.others > 0 || figure.glyphs.length !== chars.length) return;
     if (figure.separators.map((s) => s.kind).join('') !== reading.replace(/[^.,]/gu, '')) return;
+    const book = this.pages.get(page) ?? new Map<string, Sample[]>();
+    this.pages.set(page, book);
     figure.glyphs.forEach((g, k) => {
-      const list = this.samples.get(chars[k]!) ?? [];
+      const list = book.get(chars[k]!) ?? [];
       if (list.length >= SAMPLES) return;
       list.push({ cells: cellsOf(image, g), width: g.x1 - g.x0, height: g.y1 - g.y0 });
-      this.samples.set(chars[k]!, list);
+      book.set(chars[k]!, list);
     });
+    this.view = undefined;
   }
 
-  /** Reads the figure in `box` from the samples, or null when any glyph is in doubt. */
-  read(image: GreyImage, threshold: number, box: PixelBox, charHeight: number): { text: string; confidence: number } | null {
-    if (this.samples.size < 2) return null;
+  /** The first SAMPLES samples of each character from `pages`, in page order. */
+  private samplesOf(pages: readonly number[]): Map<string, Sample[]> {
+    const key = pages.join(',');
+    if (this.view?.key === key) return this.view.samples;
+    const merged = new Map<string, Sample[]>();
+    for (const p of [...pages].sort((a, b) => a - b)) {
+      for (const [ch, list] of this.pages.get(p) ?? []) {
+        const into = merged.get(ch) ?? [];
+        into.push(...list.slice(0, SAMPLES - into.length));
+        merged.set(ch, into);
+      }
+    }
+    this.view = { key, samples: merged };
+    return merged;
+  }
+
+  /** Reads the figure in `box` from the samples learnt on `pages`, or null when any glyph is in doubt. */
+  read(image: GreyImage, threshold: number, box: PixelBox, charHeight: number, pages: readonly number[]): { text: string; confidence: number } | null {
+    const samples = this.samplesOf(pages);
+    if (samples.size < 2) return null;
     const figure = figureOf(image, threshold, box, charHeight);
     if (!figure || figure.others > 0 || figure.glyphs.length === 0) return null;
     let text = '';
@@ -125,7 +153,7 @@ export class GlyphBook {
       const cells = cellsOf(image, g);
       const w = g.x1 - g.x0, h = g.y1 - g.y0;
       let best = '', bestD = Infinity, secondD = Infinity;
-      for (const [ch, list] of this.samples) {
+      for (const [ch, list] of samples) {
         let d = Infinity;
         for (const s of list) if (Math.abs(s.width - w) <= 2 && Math.abs(s.height - h) <= 2) d = Math.min(d, distance(cells, s.cells));
         if (d < bestD) { secondD = bestD; bestD = d; best = ch; } else if (d < secondD) secondD = d;
@@ -138,5 +166,10 @@ export class GlyphBook {
     }
     if (!isWellFormedAmount(text)) return null;
     return { text, confidence: Math.round((1 - worst) * 100) / 100 };
+  }
+
+  /** Pages with samples, in order. */
+  learntPages(): number[] {
+    return [...this.pages.keys()].sort((a, b) => a - b);
   }
 }

@@ -21,9 +21,6 @@ import { detectRules, eraseRules, type PixelRule } from './rules.js';
 import { estimateSkew } from './skew.js';
 import { leadingComparator, restoreCheckBoxes, withComparator } from './symbols.js';
 
-/** A run read by OCR; numeric runs read more than once keep their distinct readings, best first. */
-export type OcrTextRun = TextRun & { candidates?: string[] };
-
 /** A rendered page: grey pixels and pixels per PDF point. */
 export interface PageImage extends GreyImage {
   scale: number;
@@ -70,13 +67,18 @@ export interface ReadOptions {
   rereadZoom?: number;
   /** Known phrases (line items, class names): a label read close to exactly one of them is put back to it. */
   lexicon?: Lexicon;
-  /** The document's digit samples: figures it can read surely skip the model, and sure readings feed it. */
-  glyphBook?: GlyphBook;
+  /**
+   * The document's digit samples: figures it reads surely (from the samples of `readFrom` pages) skip
+   * the model; the page's sure readings feed it (as `page`), and then check the model's other readings.
+   */
+  glyphs?: { book: GlyphBook; page: number; readFrom: readonly number[] };
 }
 
 export interface OcrPageResult {
-  runs: OcrTextRun[];
+  runs: TextRun[];
   segments: Segment[];
+  /** How the page was read: snippets, those read from the glyph book, and those read again. */
+  stats: { snippets: number; fromBook: number; rereadNumbers: number; rereadLabels: number };
 }
 
 interface Reading { text: string; confidence: number }
@@ -90,11 +92,11 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   const lineGap = Math.max(8, Math.round(0.8 * charHeight));
   const first: Reading[] = snippets.map(() => ({ text: '', confidence: 0 }));
   // Figures whose every glyph the document's own samples tell surely are read from them, not by the model.
-  const book = options.glyphBook;
+  const glyphs = options.glyphs;
   const fromBook = new Set<number>();
-  if (book) snippets.forEach((s, i) => {
+  if (glyphs) snippets.forEach((s, i) => {
     if (s.y1 - s.y0 > charHeight) return;
-    const r = book.read(image, analysis.threshold, s, charHeight);
+    const r = glyphs.book.read(image, analysis.threshold, s, charHeight, glyphs.readFrom);
     if (r) { first[i] = r; fromBook.add(i); }
   });
   const toRead = snippets.map((_, i) => i).filter((i) => !fromBook.has(i));
@@ -139,11 +141,25 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   };
   const doubtfulNumbers = first.map((_, i) => i).filter((i) => numeric[i] && !fromBook.has(i)
     && (first[i]!.confidence < rereadBelow || !isWellFormedAmount(cleanNumeric(first[i]!.text)) || !separatorsAgree(i) || !glyphsAgree(i)));
-  if (book) for (const i of toRead) {
-    const r = first[i]!;
-    if (numeric[i] && r.confidence >= 0.9 && !doubtfulNumbers.includes(i)) book.learn(image, analysis.threshold, snippets[i]!, charHeight, cleanNumeric(r.text));
+  // Sure readings teach the book; then the book, now knowing this page's print too, checks the rest:
+  // where it reads a figure surely and otherwise, the model's reading is in doubt and the book's counts.
+  const bookSays = new Map<number, Reading>();
+  if (glyphs) {
+    for (const i of toRead) {
+      const r = first[i]!;
+      if (numeric[i] && r.confidence >= 0.9 && !doubtfulNumbers.includes(i)) glyphs.book.learn(glyphs.page, image, analysis.threshold, snippets[i]!, charHeight, cleanNumeric(r.text));
+    }
+    for (const i of toRead) {
+      if (!numeric[i] || snippets[i]!.y1 - snippets[i]!.y0 > charHeight) continue;
+      const r = glyphs.book.read(image, analysis.threshold, snippets[i]!, charHeight, [...glyphs.readFrom, glyphs.page]);
+      if (!r || r.text === cleanNumeric(first[i]!.text)) continue;
+      bookSays.set(i, r);
+      if (!doubtfulNumbers.includes(i)) doubtfulNumbers.push(i);
+    }
   }
-  const doubtfulLabels = first.map((_, i) => i).filter((i) => !numeric[i] && CJK.test(first[i]!.text) && first[i]!.confidence < labelRereadBelow
+  // Labels, not prose: a long line read again costs as much as the first reading and seldom gains.
+  const cellSized = (s: Snippet) => s.x1 - s.x0 <= 10 * charHeight;
+  const doubtfulLabels = first.map((_, i) => i).filter((i) => !numeric[i] && cellSized(snippets[i]!) && CJK.test(first[i]!.text) && first[i]!.confidence < labelRereadBelow
     && !options.lexicon?.knows(first[i]!.text));
   // White space around a cell read alone matters to Tesseract: half a character is enough for it.
   const pad = Math.round(0.5 * charHeight);
@@ -159,7 +175,9 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   const again = requests.length ? (await engine.recognize(requests)).map((r) => joinWords(r.words, charHeight * zoom)) : [];
   const candidates = new Map<number, { text: string; confidence: number }[]>();
   doubtfulNumbers.forEach((index, k) => {
-    const readings = [first[index]!, again[2 * k]!, again[2 * k + 1]!]
+    const book = bookSays.get(index);
+    // The book's reading counts twice: its samples are this document's own print.
+    const readings = [first[index]!, again[2 * k]!, again[2 * k + 1]!, ...(book ? [book, book] : [])]
       .map((r) => ({ text: cleanNumeric(r.text), confidence: r.confidence }))
       .filter((r) => looksNumeric(r.text));
     // The separators the model dropped or misplaced, put back where the image shows them.
@@ -180,18 +198,27 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     if (knows(second) || second.confidence > first[index]!.confidence + 0.05) labels.set(index, second);
   });
 
-  const runs: OcrTextRun[] = [];
-  snippets.forEach((s, i) => {
+  // Final texts, before the lexicon: a label wrapped over lines is checked as a whole further down.
+  const texts: (string | null)[] = snippets.map((s, i) => {
     const ranked = candidates.get(i);
     const reading = ranked ? { text: ranked[0]!.text, confidence: ranked[0]!.confidence } : labels.get(i) ?? first[i]!;
-    let text = restoreCheckBoxes(tidy(reading.text));
-    if (!text) return;
+    const text = restoreCheckBoxes(tidy(reading.text));
+    if (!text) return null;
     // A speck read as a character: one unsure glyph in a box smaller than a character.
-    if ([...text].length === 1 && reading.confidence < 0.4 && Math.max(s.x1 - s.x0, s.y1 - s.y0) < 0.6 * charHeight) return;
+    if ([...text].length === 1 && reading.confidence < 0.4 && Math.max(s.x1 - s.x0, s.y1 - s.y0) < 0.6 * charHeight) return null;
     // What the model could not read at all (a page number between dashes read 到要, a blot): one or two
     // characters it is unsure of are left out rather than let a stray token into a table.
-    if (!ranked && [...text].length <= 2 && reading.confidence < 0.35 && !options.lexicon?.knows(text)) return;
-    if (!ranked && options.lexicon) text = options.lexicon.correct(text) ?? text;
+    if (!ranked && [...text].length <= 2 && reading.confidence < 0.35 && !options.lexicon?.knows(text)) return null;
+    return text;
+  });
+  const corrected = options.lexicon ? correctLabels(snippets, texts, candidates, analysis.rules, charHeight, options.lexicon) : texts;
+
+  const runs: TextRun[] = [];
+  snippets.forEach((s, i) => {
+    const text = corrected[i];
+    if (!text) return;
+    const ranked = candidates.get(i);
+    const reading = ranked ? ranked[0]! : labels.get(i) ?? first[i]!;
     runs.push({
       ...runBox(s, text, scale, charHeight),
       text,
@@ -200,8 +227,52 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
       ...(ranked && ranked.length > 1 ? { candidates: ranked.map((r) => r.text) } : {}),
     });
   });
-  return { runs, segments: analysis.rules.map((r) => toSegment(r, scale)) };
+  return {
+    runs,
+    segments: analysis.rules.map((r) => toSegment(r, scale)),
+    stats: { snippets: snippets.length, fromBook: fromBook.size, rereadNumbers: doubtfulNumbers.length, rereadLabels: doubtfulLabels.length },
+  };
 }
+
+/**
+ * Labels put back to the lexicon's phrases: each line alone, and the lines of one cell together (a
+ * header wrapped as 上缴上 / 级支出 is checked as 上缴上级支出, and split back where it was wrapped).
+ */
+export function correctLabels(snippets: readonly Snippet[], texts: readonly (string | null)[], numbers: ReadonlyMap<number, unknown>, rules: readonly PixelRule[], charHeight: number, lexicon: Lexicon): (string | null)[] {
+  const out = texts.map((t, i) => (t && !numbers.has(i) ? lexicon.correct(t) ?? t : t));
+  const isLabel = (i: number) => !!out[i] && !numbers.has(i) && CJK.test(out[i]!);
+  const ruleBetween = (a: Snippet, b: Snippet) => rules.some((r) => r.orientation === 'h' && r.y0 >= a.y1 - 1 && r.y1 <= b.y0 + 1 && r.x0 <= Math.max(a.x0, b.x0) && r.x1 >= Math.min(a.x1, b.x1));
+  // The line under a snippet in the same cell: overlapping it across, close below, no rule between.
+  const below = (i: number): number => {
+    const a = snippets[i]!;
+    let best = -1;
+    snippets.forEach((b, j) => {
+      if (j === i || !isLabel(j) || b.y0 < a.y1 - 0.2 * charHeight || b.y0 - a.y1 > 0.8 * charHeight) return;
+      const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+      if (overlap < 0.5 * Math.min(a.x1 - a.x0, b.x1 - b.x0) || ruleBetween(a, b)) return;
+      if (best < 0 || b.y0 < snippets[best]!.y0) best = j;
+    });
+    return best;
+  };
+  snippets.forEach((_, i) => {
+    if (!isLabel(i) || lexicon.knows(out[i]!)) return;
+    const chain = [i];
+    for (let j = below(i); j >= 0 && chain.length < 3 && !chain.includes(j); j = below(j)) chain.push(j);
+    for (let n = chain.length; n >= 2; n--) {
+      const parts = chain.slice(0, n).map((k) => compactText(out[k]!));
+      const joined = parts.join('');
+      const fixed = lexicon.correct(joined);
+      if (!fixed || [...fixed].length !== [...joined].length) continue;
+      const chars = [...fixed];
+      let at = 0;
+      chain.slice(0, n).forEach((k, m) => { const len = [...parts[m]!].length; out[k] = chars.slice(at, at + len).join(''); at += len; });
+      return;
+    }
+  });
+  return out;
+}
+
+const compactText = (s: string): string => s.normalize('NFKC').replace(/\s+/gu, '');
 
 /** Analyses and reads one rendered page. */
 export async function ocrPage(page: PageImage, engine: OcrEngine, options: ReadOptions = {}): Promise<OcrPageResult & { skew: number }> {

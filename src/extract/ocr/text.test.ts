@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { wordsFromTsv } from './engine.js';
 import { createLexicon, editDistance, literalVariants } from './lexicon.js';
 import { cleanNumeric, figureLayout, isWellFormedAmount, looksNumeric, placeSeparators, rankReadings } from './numbers.js';
-import { joinWords } from './page-ocr.js';
+import { correctLabels, joinWords } from './page-ocr.js';
 
 describe('wordsFromTsv', () => {
   it('reads level-5 rows as words with boxes, confidences 0..1 and line indexes', () => {
@@ -139,5 +139,22 @@ describe('lexicon', () => {
     // Look-alikes cost half: 年未 is nearer 年末 than 年初.
     expect(editDistance('年未结转', '年末结转')).toBe(0.5);
     expect(editDistance('abc', 'abcdef', 1)).toBe(2);
+  });
+});
+
+describe('correctLabels', () => {
+  const lexicon = createLexicon(['上缴上级支出', '年末结转和结余']);
+  const box = (x0: number, y0: number, x1: number, y1: number) => ({ x0, y0, x1, y1, parts: 1, dots: 0 });
+  // A header wrapped in its cell: 止缴上 over 级支出, 24 px characters.
+  const snippets = [box(100, 100, 172, 124), box(100, 128, 172, 152), box(300, 100, 468, 124)];
+
+  it('checks each line, and the lines of one cell together, splitting the fix where the label wrapped', () => {
+    expect(correctLabels(snippets, ['止缴上', '级支出', '年未结转和结余'], new Map(), [], 24, lexicon)).toEqual(['上缴上', '级支出', '年末结转和结余']);
+  });
+
+  it('does not join lines a rule separates, nor touch figures', () => {
+    const rule = { orientation: 'h' as const, x0: 90, x1: 200, y0: 125, y1: 127 };
+    expect(correctLabels(snippets, ['止缴上', '级支出', null], new Map(), [rule], 24, lexicon)).toEqual(['止缴上', '级支出', null]);
+    expect(correctLabels(snippets, ['止缴上', '级支出', '1.00'], new Map([[2, []]]), [], 24, lexicon)).toEqual(['上缴上', '级支出', '1.00']);
   });
 });
