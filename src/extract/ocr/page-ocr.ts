@@ -209,6 +209,8 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     // What the model could not read at all (a page number between dashes read 到要, a blot): one or two
     // characters it is unsure of are left out rather than let a stray token into a table.
     if (!ranked && [...text].length <= 2 && reading.confidence < 0.35 && !options.lexicon?.knows(text)) return null;
+    // Marks alone are specks (a dot in a header made 一般公共预.算财政拨款); a dash alone is a printed zero.
+    if (!/[\p{L}\p{N}]/u.test(text) && !/^[-—–－―]{1,2}$/u.test(text)) return null;
     return text;
   });
   const corrected = options.lexicon ? correctLabels(snippets, texts, candidates, analysis.rules, charHeight, options.lexicon) : texts;
@@ -296,12 +298,16 @@ export function joinWords(words: readonly OcrWord[], charHeight: number): Readin
 
 /**
  * A lone quote mark at either end of a reading is a scan speck, not print (a printed quote has its
- * pair); angle brackets are how Tesseract often reads the round full-width ones (〈本级) for （本级）).
+ * pair), and so is a point or comma before Chinese text; angle brackets are how Tesseract often reads the round full-width ones (〈本级) for （本级）).
  */
-function tidy(reading: string): string {
+export function tidy(reading: string): string {
   let s = reading.trim();
   const quotes = s.match(/["'“”‘’`]/gu) ?? [];
   if (quotes.length === 1) s = s.replace(/^["'“”‘’`]\s*|\s*["'“”‘’`]$/gu, '');
+  // A speck before Chinese text read as a point or a comma.
+  s = s.replace(/^[.,·、。，:：;；]+\s*(?=[\u3400-\u9fff])/u, '');
+  // A closing quote whose opening one was lost (三公”经费): the quote opens the two characters before it.
+  if (!s.includes('“') && (s.match(/”/gu) ?? []).length === 1) s = s.replace(/([\u3400-\u9fff]{2})”/u, '“$1”');
   return s.replace(/〈/gu, '（').replace(/〉/gu, '）');
 }
 

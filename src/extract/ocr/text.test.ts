@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { wordsFromTsv } from './engine.js';
 import { createLexicon, editDistance, literalVariants } from './lexicon.js';
 import { cleanNumeric, figureLayout, isWellFormedAmount, looksNumeric, placeSeparators, rankReadings } from './numbers.js';
-import { correctLabels, joinWords } from './page-ocr.js';
+import { correctLabels, joinWords, tidy } from './page-ocr.js';
 
 describe('wordsFromTsv', () => {
   it('reads level-5 rows as words with boxes, confidences 0..1 and line indexes', () => {
@@ -30,6 +30,17 @@ describe('joinWords', () => {
     expect(joinWords([w('支出', 60, 100), w('一般', 0, 40)], 20)).toEqual({ text: '一般支出', confidence: 0.9 });
     expect(joinWords([w('注:1.', 0, 40, 0.5), w('本表', 60, 100)], 20)).toEqual({ text: '注:1. 本表', confidence: 0.5 });
     expect(joinWords([], 20)).toEqual({ text: '', confidence: 0 });
+  });
+});
+
+describe('tidy', () => {
+  it('drops specks read as marks and restores what the model gets wrong about brackets and quotes', () => {
+    expect(tidy('”一般公共服务支出')).toBe('一般公共服务支出');
+    expect(tidy('. 算财政拨款')).toBe('算财政拨款');
+    expect(tidy('单位：广州市荔湾区政务服务数据管理局〈本级)')).toBe('单位：广州市荔湾区政务服务数据管理局（本级)');
+    expect(tidy('三公”经费')).toBe('“三公”经费');
+    expect(tidy('“三公”经费')).toBe('“三公”经费');
+    expect(tidy('0.00')).toBe('0.00');
   });
 });
 
