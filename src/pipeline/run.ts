@@ -121,10 +121,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const steps: FetchStep[] = new Array(jobs.length);
   let outputs: { results: DocumentResult[]; facts: number };
   try {
-    const { processDocument } = pool ? { processDocument: undefined } : await import('./process-document.js');
-    const processOne: ProcessOne = pool
-      ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: ocrMode })
-      : (source, bytes) => processDocument!(source, bytes, { ocr: ocrMode, ...(ocrMode === 'off' ? {} : { ocrEngine: ocr.engine }) });
+    const processOne: ProcessOne = pool ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: ocrMode }) : await processInThisThread(ocrMode, ocr.engine);
     // Largest local files first on workers (fewer long documents left running alone at the end).
     const order = pool ? await largestFirst(jobs) : jobs.map((_, i) => i);
     await Promise.all(order.map((i) => fetchLimit(async () => {
@@ -232,6 +229,12 @@ function asSource(result: DocumentResult, source: Source, findings: DocumentResu
     validation: result.validation.map((v) => (v.source === name ? v : { ...v, source: name })),
     findings: [...findings, ...result.findings],
   };
+}
+
+/** processDocument on the main thread (loaded only then: in workers pdf.js is loaded there alone). */
+async function processInThisThread(ocr: OcrMode, engine: OcrEngine): Promise<ProcessOne> {
+  const { processDocument } = await import('./process-document.js');
+  return (source, bytes) => processDocument(source, bytes, { ocr, ...(ocr === 'off' ? {} : { ocrEngine: engine }) });
 }
 
 /**
