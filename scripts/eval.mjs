@@ -3,7 +3,8 @@
 // scores facts.csv with ../shared/eval/score.mjs and fails when a figure is below its floor in
 // scripts/eval-floors.json.   Usage: node scripts/eval.mjs [--real] [--scanned]
 //   --real     also runs all of ../shared/real and scores the PDFs that have truth (gated only if
-//              the floors file has a "real" entry).
+//              the floors file has a "real" entry), and checks every real document's entity, year
+//              and kind against ../shared/real/LABELS.tsv.
 //   --scanned  also the dev `scanned` style (read by OCR: minutes, not seconds).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,6 +88,40 @@ function gate(label, agg, floor) {
   return [passed, failures];
 }
 
+// The simple CSV that documents.csv is (quoted fields, no embedded newlines in these columns).
+function parseCsvLine(line) {
+  const out = [];
+  let field = '', quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) { if (c === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c; }
+    else if (c === '"') quoted = true;
+    else if (c === ',') { out.push(field); field = ''; }
+    else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+// Every real document (truth or not) against LABELS.tsv: entity, fiscal year and doc kind.
+function checkLabels(labelsFile, documentsCsv) {
+  if (!fs.existsSync(labelsFile)) return [0, []];
+  const rows = (text, sep) => { const [head, ...rest] = text.trim().split('\n'); const h = sep === '\t' ? head.split('\t') : parseCsvLine(head); return rest.map((l) => Object.fromEntries((sep === '\t' ? l.split('\t') : parseCsvLine(l)).map((v, i) => [h[i], v]))); };
+  const labels = new Map(rows(fs.readFileSync(labelsFile, 'utf8'), '\t').map((r) => [r.file, r]));
+  const docs = rows(fs.readFileSync(documentsCsv, 'utf8'), ',');
+  let ok = 0;
+  const failures = [];
+  for (const d of docs) {
+    const label = labels.get(path.basename(d.source));
+    if (!label) continue;
+    const wrong = ['entity', 'fiscal_year', 'doc_kind'].filter((k) => d[k] !== label[k]).map((k) => `${k} ${JSON.stringify(d[k])} (label ${JSON.stringify(label[k])})`);
+    if (wrong.length) failures.push(`labels ${path.basename(d.source)}: ${wrong.join(', ')}`);
+    else ok++;
+  }
+  console.log(`labels (LABELS.tsv): ${ok} of ${docs.length} documents with entity, year and kind right`);
+  return [ok, failures];
+}
+
 let passed = 0;
 const failures = [];
 try {
@@ -119,6 +154,8 @@ try {
       printTable([...rr.docs.map((d) => [d.file, docAsAgg(d)]), ['overall', rr.overall]]);
       console.log(rr.overall.line);
       if (floors.real) { const [p, f] = gate('real', rr.overall, floors.real); passed += p; failures.push(...f); }
+      const [p, f] = checkLabels(path.join(REAL, 'LABELS.tsv'), path.join(tmp, 'real-out', 'documents.csv'));
+      passed += p; failures.push(...f);
     }
   }
 } catch (e) {

@@ -131,7 +131,8 @@ export function tokensToLines(tokens: readonly Token[], page: number): Line[] {
   return lines;
 }
 
-const PAGE_NUMBER = /^(?:[-—–]\d+[-—–]|第\d+页(?:共\d+页)?|\d{1,3}|\d+\/\d+)$/u;
+// `- 1 -`, and on scans the same with one dash lost (`-1`, `1-`).
+const PAGE_NUMBER = /^(?:[-—–]\d{1,3}[-—–]?|\d{1,3}[-—–]|第\d+页(?:共\d+页)?|\d{1,3}|\d+\/\d+)$/u;
 
 /** Page numbers near the top or bottom edge are furniture, not content. */
 export function dropPageFurniture(lines: Line[], pageHeight: number): Line[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseUnitLine } from './regions.js';
+import type { Line } from '../model/line.js';
+import { findRegions, isContentsPage, parseUnitLine } from './regions.js';
 
 describe('parseUnitLine', () => {
   it('reads the entity and the unit, in any order and form', () => {
@@ -15,5 +16,34 @@ describe('parseUnitLine', () => {
 
   it('is null for lines without a 单位 field', () => {
     expect(parseUnitLine('注：本表反映单位本年度取得的各项收入情况。')).toBeNull();
+  });
+});
+
+/** One page of lines, a line per entry, each entry's cells as tokens (the shape pageLines gives). */
+function page(number: number, rows: string[][], method: 'text' | 'ocr' = 'text'): Line[] {
+  return rows.map((cells, i) => {
+    const top = 80 + i * 20;
+    const tokens = cells.map((text, k) => ({ text, x0: 60 + k * 120, x1: 160 + k * 120, top, bottom: top + 10, page: number, method, confidence: 1, repairs: [] }));
+    return { page: number, top, bottom: top + 10, tokens, text: cells.join('').replace(/\s+/gu, '') };
+  });
+}
+
+describe('contents pages', () => {
+  // r24 (Beijing, a scan): its 目录 lists the tables, which are only announced as an attachment.
+  const contents = page(1, [['目录'], ['第二部分2026年度部门预算报表'], ['一、收支总表'], ['二、收入总表'], ['三、支出总表'], ['四、财政拨款收支总表'], ['八、国有资本经营预算支出表'], ['-1']], 'ocr');
+
+  it('open no table, even when a stray number follows the last entry', () => {
+    expect(isContentsPage(contents)).toBe(true);
+    expect(findRegions([contents])).toEqual([]);
+  });
+
+  it('with leaders and page numbers are still contents', () => {
+    expect(isContentsPage(page(2, [['一、收支总表……………', '5'], ['二、收入总表……………', '6'], ['三、支出总表……………', '7'], ['四、财政拨款收支总表……', '8']]))).toBe(true);
+  });
+
+  it('a page of tables is not contents, and its table is found', () => {
+    const tables = page(3, [['收支总表'], ['单位：万元'], ['项目', '预算数'], ['一般公共预算拨款收入', '1,200.00'], ['本年收入合计', '1,200.00']]);
+    expect(isContentsPage(tables)).toBe(false);
+    expect(findRegions([contents, tables]).map((r) => r.kind.id)).toEqual(['bu01_summary']);
   });
 });

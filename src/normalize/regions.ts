@@ -68,6 +68,24 @@ const isNarrative = (line: Line): boolean => line.tokens.some((t) => compact(t.t
 
 const hasValues = (line: Line): boolean => line.tokens.some((t) => isValueText(t.text));
 
+const HEADER_WORDS = /项目|科目|栏次|金额|预算数|决算数|合计|小计/u;
+const CONTENTS_ENTRY_TAIL = /[.．…·•_\-—\s]*\d{0,3}$/u;
+
+/**
+ * A contents page (目录) lists table titles, each maybe with a leader and a page number, and holds no
+ * table: no header words, no row of amounts. Its entries must not open tables.
+ */
+export function isContentsPage(lines: readonly Line[]): boolean {
+  let entries = 0;
+  for (const line of lines) {
+    if (HEADER_WORDS.test(line.text) || EMPTY_TABLE.test(line.text)) return false;
+    if (line.tokens.filter((t) => isValueText(t.text)).length >= 2) return false;
+    const text = line.text.replace(CONTENTS_ENTRY_TAIL, '');
+    if (/表$/u.test(text) || kindForTitle(text.replace(/^[一二三四五六七八九十]+[、.．]?/u, ''))) entries++;
+  }
+  return entries >= 4;
+}
+
 const GRADE_LABEL = /评价等级|自评等级|绩效等级/u;
 const GRADE_OPTION = /[☑□■√✓✔]|得分[<≤]|分[≤<]/u;
 
@@ -83,6 +101,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
   let lastTableNo = '';
   let inTitleBlock = false;
   for (const lines of pages) {
+    if (isContentsPage(lines)) { current = null; continue; }
     let pageStart = true;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
