@@ -4,10 +4,18 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+// Before pdfjs-dist: it saves the built-ins that pdf.js's polyfills replace.
+import { restoreNativeBuiltins } from './native-builtins.js';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
 
 const require = createRequire(import.meta.url);
+
+// In Node pdf.js runs its worker code in this thread. Loaded now rather than at the first
+// getDocument, so that the polyfills it installs too are replaced once, here.
+const PDFJS_WORKER_MODULE: string = 'pdfjs-dist/legacy/build/pdf.worker.mjs'; // untyped: a variable keeps tsc from looking for types
+(globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= await import(PDFJS_WORKER_MODULE);
+restoreNativeBuiltins();
 
 // pdf.js inflates Flate streams through the web DecompressionStream when the runtime has one; in
 // Node each such stream is costly (documents with glyphs drawn as paths create tens of thousands),

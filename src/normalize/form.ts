@@ -145,7 +145,9 @@ function readBlock(lines: readonly Line[], headAt: number, ends: (l: Line) => bo
     const hs = (segmentsByPage.get(t.page) ?? []).filter((s) => s.orientation === 'h' && s.x1 - s.x0 >= 15 && s.x0 <= m + 1 && s.x1 >= m - 1);
     const above = Math.max(...hs.filter((s) => s.top < y - 1).map((s) => s.top));
     const below = Math.min(...hs.filter((s) => s.top > y + 1).map((s) => s.top));
-    if (!Number.isFinite(above) || !Number.isFinite(below)) return null;
+    // A cell ruled on one side only runs on over the page break (its closing rule is on the next
+    // page, or it opened on the previous one); with neither rule the column is not ruled at all.
+    if (!Number.isFinite(above) && !Number.isFinite(below)) return null;
     const inside = valueLines.map((v, i) => ({ v, i })).filter(({ v }) => v.page === t.page && vmid(v) > above && vmid(v) < below).map(({ i }) => i);
     return inside.length ? inside : null;
   };

@@ -156,10 +156,20 @@ function mapCodeRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
         if (!nested && row.indent !== null) parent = { label: norm, indent: row.indent };
       }
       emit(out, key, label, lineNo, row, columns, valueCols, repairs);
+      // A block total (公用经费合计) in a cell merged over the blocks to its right prints its amount
+      // under the last block's value column, on a row where that block has no label of its own.
+      if (kind.blockTotals && /经费合计$/u.test(norm) && !hasValue(row, valueCols)) {
+        const next = blocks[blocks.indexOf(b) + 1];
+        if (next !== undefined && !blockLabel(row, columns, next).label && blocks.indexOf(next) === blocks.length - 1) {
+          emit(out, key, label, lineNo, row, columns, blockValueColumns(kind, columns, next, singleKey), repairs);
+        }
+      }
     }
   }
   return out;
 }
+
+const hasValue = (row: GridRow, valueCols: Map<number, string>): boolean => [...valueCols.keys()].some((i) => !!row.cells[i]?.text.trim());
 
 function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState): MappedCell[] {
   const out: MappedCell[] = [];
