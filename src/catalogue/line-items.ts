@@ -55,3 +55,13 @@ function index(items: readonly LineItem[]): Map<string, string> {
 
 export const INCOME_BY_LABEL = index(INCOME_ITEMS);
 export const EXPENDITURE_BY_LABEL = index(EXPENDITURE_ITEMS);
+
+/**
+ * Closing lines of a summary side (subtotal, carry-overs, totals): printed on a line of their own, so
+ * a line holding one of them alone is never the wrapped tail of the row above, even without amounts.
+ */
+export const CLOSING_LINE_LABELS: ReadonlySet<string> = new Set(
+  [...INCOME_ITEMS, ...EXPENDITURE_ITEMS]
+    .filter(({ item }) => ['income_total', 'expenditure_total', 'grand_total', 'carryover_begin', 'carryover_end', 'carry_forward'].includes(item))
+    .flatMap(({ labels }) => labels.map((l) => l.normalize('NFKC'))),
+);

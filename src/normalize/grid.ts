@@ -10,6 +10,7 @@
  *     or rows of their own when they start with an ordinal. Horizontal rules, where every band
  *     holds one row, group lines exactly.
  */
+import { CLOSING_LINE_LABELS } from '../catalogue/line-items.js';
 import type { GridCell, GridColumn, GridRow } from '../model/grid.js';
 import type { Line, Token } from '../model/line.js';
 import type { Segment } from '../model/page.js';
@@ -488,7 +489,8 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
       const gapPrev = prevLine ? l.top - prevLine.bottom : Infinity;
       const lineH = l.bottom - l.top;
       const labelOnlyNext = next && hasValueTokens(next) && !next.tokens.some((t) => columns[tokenColumn.get(t) ?? -1]?.role === 'label' && sameColumnAs(t, l));
-      if (STANDALONE_LABEL.test(text) && !labelOnlyNext) { local.push({ lines: [l] }); continue; }
+      const closingLine = l.tokens.some((t) => CLOSING_LINE_LABELS.has(compact(t.text)));
+      if ((STANDALONE_LABEL.test(text) || closingLine) && !labelOnlyNext) { local.push({ lines: [l] }); continue; }
       if (labelOnlyNext && next.top - l.bottom < lineH * 1.2) { pending.push(l); continue; }
       if (prev && gapPrev < lineH * 1.2) { prev.lines.push(l); continue; }
       local.push({ lines: [l] });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE_KINDS } from '../catalogue/table-kinds.js';
 import type { GridCell, GridColumn, GridRow } from '../model/grid.js';
-import { mapTable } from './map-table.js';
+import { closeSides, mapTable } from './map-table.js';
 
 const FA06 = TABLE_KINDS.find((k) => k.id === 'fa06_basic_expenditure_detail')!;
 
@@ -30,5 +30,45 @@ describe('mapTable: side-by-side blocks', () => {
     const rows = [row('', '人员经费合计', '7,967.72', '', '公用经费合计', '2,266.65', '399', '其他支出', '1.00')];
     const got = Object.fromEntries(mapTable(FA06, columns, rows).map((c) => [c.row_key, c.value]));
     expect(got).toEqual({ personnel_total: '7967.72', public_total: '2266.65', '399': '1.00' });
+  });
+});
+
+describe('mapTable + closeSides: a three-block summary (收入 | 功能分类 | 支出用途)', () => {
+  // r18 (Jiangsu 2019 公开表一): the bottom lines span both expenditure blocks and print one amount,
+  // under the 支出用途 block; 当年收入小计 and 收入合计 are both income_total by the appendix.
+  const BU01 = TABLE_KINDS.find((k) => k.id === 'bu01_summary')!;
+  const cols: GridColumn[] = [
+    { x0: 44, x1: 146, path: ['收入', '项目名称'], role: 'label', block: 0 },
+    { x0: 271, x1: 318, path: ['收入', '金额'], role: 'value', block: 0 },
+    { x0: 319, x1: 457, path: ['支出', '功能分类', '功能科目名称'], role: 'label', block: 1 },
+    { x0: 536, x1: 580, path: ['支出', '功能分类', '金额'], role: 'value', block: 1 },
+    { x0: 581, x1: 679, path: ['支出', '支出用途', '项目名称'], role: 'label', block: 2 },
+    { x0: 767, x1: 811, path: ['支出', '支出用途', '金额'], role: 'value', block: 2 },
+  ];
+  const at = (top: number, ...texts: string[]): GridRow => ({ cells: texts.map((t) => (t ? { ...cell(t), bbox: [0, top, 1, top + 9] as [number, number, number, number] } : null)), indent: null });
+  const rows = [
+    at(100, '一、财政拨款', '18,330.37', '一、一般公共服务支出', '13,907.78', '一、基本支出', '9,312.90'),
+    at(115, '1.一般公共预算', '18,330.37', '八、社会保障和就业支出', '1,121.39', '二、项目支出', '6,459.58'),
+    at(130, '', '', '十八、住房保障支出', '3,301.20', '三、单位预留机动经费', '2,557.89'),
+    at(400, '当年收入小计', '18,330.37', '当年支出小计', '', '', '18,330.37'),
+    at(415, '上年结转资金', '', '结转下年资金', '', '', ''),
+    at(430, '收入合计', '18,330.37', '支出合计', '', '', '18,330.37'),
+  ];
+
+  it('keys the subtotal and the closing total apart, on both sides', () => {
+    const got = closeSides(mapTable(BU01, cols, rows)).filter((c) => /total/u.test(c.row_key)).map((c) => [c.row_key, c.row_label, c.value]);
+    expect(got.sort()).toEqual([
+      ['expenditure:expenditure_total', '当年支出小计', '18330.37'],
+      ['expenditure:grand_total', '支出合计', '18330.37'],
+      ['income:grand_total', '收入合计', '18330.37'],
+      ['income:income_total', '当年收入小计', '18330.37'],
+    ]);
+  });
+
+  it('a side whose only total is not its last line keeps it as income_total', () => {
+    const subtotalThenCarryover = [at(100, '当年收入小计', '18,330.37', '', '', '', ''), at(115, '上年结转资金', '5.00', '', '', '', '')];
+    const got = closeSides(mapTable(BU01, cols, subtotalThenCarryover)).filter((c) => c.row_key.startsWith('income:')).map((c) => c.row_key);
+    expect(got).toContain('income:income_total');
+    expect(got).not.toContain('income:grand_total');
   });
 });

@@ -155,21 +155,27 @@ function mapCodeRows(kind: TableKind, columns: GridColumn[], rows: GridRow[]): M
         else key = nested ? `label:${parent!.label}/${norm}` : `label:${norm}`;
         if (!nested && row.indent !== null) parent = { label: norm, indent: row.indent };
       }
-      emit(out, key, label, lineNo, row, columns, valueCols, repairs);
-      // A block total (公用经费合计) in a cell merged over the blocks to its right prints its amount
-      // under the last block's value column, on a row where that block has no label of its own.
-      if (kind.blockTotals && /经费合计$/u.test(norm) && !hasValue(row, valueCols)) {
-        const next = blocks[blocks.indexOf(b) + 1];
-        if (next !== undefined && !blockLabel(row, columns, next).label && blocks.indexOf(next) === blocks.length - 1) {
-          emit(out, key, label, lineNo, row, columns, blockValueColumns(kind, columns, next, singleKey), repairs);
-        }
-      }
+      const spanned = kind.blockTotals && /经费合计$/u.test(norm) ? mergedToTheRight(kind, columns, row, blocks, b, valueCols, singleKey) : null;
+      emit(out, key, label, lineNo, row, columns, spanned ?? valueCols, repairs);
     }
   }
   return out;
 }
 
 const hasValue = (row: GridRow, valueCols: Map<number, string>): boolean => [...valueCols.keys()].some((i) => !!row.cells[i]?.text.trim());
+
+/**
+ * A total whose label cell is merged over the blocks to its right (公用经费合计 in fa06, 支出合计
+ * over both expenditure blocks of a three-block bu01) prints its amount under the last block's
+ * value column, on a row where that block has no label of its own: those columns, or null.
+ */
+function mergedToTheRight(kind: TableKind, columns: GridColumn[], row: GridRow, blocks: number[], block: number, own: Map<number, string>, singleKey: string | null): Map<number, string> | null {
+  if (hasValue(row, own)) return null;
+  const last = blocks[blocks.length - 1]!;
+  if (blocks.indexOf(block) !== blocks.length - 2 || blockLabel(row, columns, last).label || blockLabel(row, columns, last).code) return null;
+  const cols = blockValueColumns(kind, columns, last, singleKey);
+  return hasValue(row, cols) ? cols : null;
+}
 
 function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[], state: MappingState): MappedCell[] {
   const out: MappedCell[] = [];
@@ -196,23 +202,32 @@ function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[], st
       if (item && subParent && (FUND_SUBLINES as readonly string[]).includes(item)) item = `${subParent}.${item}`;
       else if (item && (ITEMS_WITH_FUND_SUBLINES as readonly string[]).includes(item)) state.subParent[side] = item;
       else if (item) state.subParent[side] = null;
-      emit(out, `${side}:${item ?? `label:${norm}`}`, label, lineNo, row, columns, valueCols, repairs);
+      const closing = item === 'income_total' || item === 'expenditure_total' || item === 'grand_total' || item === 'carry_forward' || item === 'carryover_end';
+      const spanned = side === 'expenditure' && closing ? mergedToTheRight(kind, columns, row, blocks, b, valueCols, 'amount') : null;
+      emit(out, `${side}:${item ?? `label:${norm}`}`, label, lineNo, row, columns, spanned ?? valueCols, repairs);
     }
   });
   return out;
 }
 
 /**
- * After all pages of a two-sided table: a side with no 总计 whose only total (本年收入合计 …)
- * is its last line has that total as its grand total.
+ * After all pages of a two-sided table: a side with no 总计 whose total (本年收入合计 …) is its
+ * last line has that line as its grand total. When the same item closes the side twice (当年收入小计
+ * and then 收入合计, both income_total by the appendix), only the lower line is the grand total.
+ * "Last" is by position on the page, not by order of mapping: a side printed in two blocks (功能分类 |
+ * 支出用途) is mapped block by block.
  */
 export function closeSides(cells: MappedCell[]): MappedCell[] {
+  const position = (c: MappedCell) => c.cell.page * 10_000 + c.cell.bbox[1];
   for (const side of ['income', 'expenditure'] as const) {
     const sideCells = cells.filter((c) => c.row_key.startsWith(`${side}:`));
     const totals = [...new Set(sideCells.map((c) => c.row_key).filter((k) => /:(?:income_total|expenditure_total|grand_total)$/u.test(k)))];
     if (totals.length !== 1 || totals[0]!.endsWith(':grand_total')) continue;
-    if (sideCells[sideCells.length - 1]?.row_key !== totals[0]) continue;
-    for (const c of sideCells) if (c.row_key === totals[0]) c.row_key = `${side}:grand_total`;
+    const totalCells = sideCells.filter((c) => c.row_key === totals[0]);
+    const lowest = Math.max(...totalCells.map(position));
+    // Nothing of the side printed below the total line (a line is a few points high).
+    if (sideCells.some((c) => position(c) > lowest + 4)) continue;
+    for (const c of totalCells) if (position(c) > lowest - 4) c.row_key = `${side}:grand_total`;
   }
   return cells;
 }
