@@ -8,6 +8,8 @@ import path from 'node:path';
 import { restoreNativeBuiltins } from './native-builtins.js';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
+import { openContentRules, type ContentRules } from './content-rules.js';
+import { apply, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
 
 const require = createRequire(import.meta.url);
 
@@ -94,13 +96,24 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
     if (name === 'PasswordException') throw new UnreadablePdfError('encrypted: a password is needed to open this PDF', 'encrypted');
     throw new UnreadablePdfError(`corrupt or truncated PDF: ${message}`, 'corrupt');
   }
+  let contentRules: Promise<ContentRules | null> | undefined;
   return {
     numPages: doc.numPages,
     readPage: (n) => readPage(doc, n),
     readSegments: async (n) => {
       const page = await doc.getPage(n);
       try {
-        return await readSegments(page, page.getViewport({ scale: 1 }).transform);
+        const transform = page.getViewport({ scale: 1 }).transform;
+        // The content streams first (cheap); pdf.js's operator list for what they cannot read.
+        const fromContent = await (contentRules ??= openContentRules(bytes));
+        if (fromContent && fromContent.pageCount === doc.numPages) {
+          try {
+            return fromContent.segments(n - 1, transform);
+          } catch {
+            // this page: read by pdf.js below
+          }
+        }
+        return await readSegments(page, transform);
       } finally {
         page.cleanup();
       }
@@ -194,16 +207,19 @@ export function hasUsableText(runs: TextRun[]): boolean {
   return useful >= 4 && garbage <= useful;
 }
 
-type Matrix = [number, number, number, number, number, number];
-const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
-const multiply = (m: Matrix, n: Matrix): Matrix => [
-  m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1],
-  m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3],
-  m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5],
-];
-
-/** Thickest a filled rectangle may be and still count as a rule. */
-const MAX_RULE_THICKNESS = 2.5;
+/**
+ * A page's rules as pdf.js's operator list gives them, whatever the content-stream reader could do:
+ * the reference the content-stream reader is tested against.
+ */
+export async function operatorListSegments(bytes: Uint8Array, pageNumber: number): Promise<Segment[]> {
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), cMapUrl: CMAP_URL, cMapPacked: true, standardFontDataUrl: STANDARD_FONTS_URL, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  try {
+    const page = await doc.getPage(pageNumber);
+    return await readSegments(page, page.getViewport({ scale: 1 }).transform);
+  } finally {
+    await doc.destroy();
+  }
+}
 
 /**
  * Ruling segments from the operator list: stroked straight lines, and thin filled rectangles
@@ -221,6 +237,9 @@ async function readSegments(page: pdfjs.PDFPageProxy, viewportTransform: number[
     if (fn === OPS.save) stack.push(ctm);
     else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
     else if (fn === OPS.transform) ctm = multiply(ctm, args as Matrix);
+    // A form XObject draws in its own matrix, inside a save/restore of its own.
+    else if (fn === OPS.paintFormXObjectBegin) { stack.push(ctm); if (Array.isArray(args[0]) || ArrayBuffer.isView(args[0])) ctm = multiply(ctm, Array.from(args[0] as ArrayLike<number>) as Matrix); }
+    else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? ctm;
     else if (fn === OPS.constructPath) {
       const paintOp = args[0] as number;
       const data = (args[1] as (Float32Array | null)[])[0];
@@ -234,49 +253,3 @@ async function readSegments(page: pdfjs.PDFPageProxy, viewportTransform: number[
   return segments;
 }
 
-function pathToSegments(data: Float32Array, ctm: Matrix, stroked: boolean, out: Segment[]): void {
-  // Split into subpaths of points; give up on a subpath with curves.
-  let pts: [number, number][] = [];
-  let curved = false;
-  const flush = () => {
-    if (!curved && pts.length >= 2) emit(pts, ctm, stroked, out);
-    pts = [];
-    curved = false;
-  };
-  for (let k = 0; k < data.length;) {
-    const op = data[k++];
-    if (op === 0) { flush(); pts.push([data[k]!, data[k + 1]!]); k += 2; }
-    else if (op === 1) { pts.push([data[k]!, data[k + 1]!]); k += 2; }
-    else if (op === 2) { curved = true; k += 6; }
-    else if (op === 3) { curved = true; k += 4; }
-    else if (op === 4) { /* closePath */ }
-    else break;
-  }
-  flush();
-}
-
-function emit(points: [number, number][], ctm: Matrix, stroked: boolean, out: Segment[]): void {
-  const dev = points.map(([x, y]) => apply(ctm, x, y));
-  const xs = dev.map((p) => p[0]);
-  const ys = dev.map((p) => p[1]);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), top = Math.min(...ys), bottom = Math.max(...ys);
-  const w = x1 - x0, h = bottom - top;
-  if (stroked) {
-    // Each straight piece of a stroked path is a candidate rule.
-    for (let i = 1; i < dev.length; i++) {
-      const [ax, ay] = dev[i - 1]!, [bx, by] = dev[i]!;
-      if (Math.abs(ay - by) < 0.5 && Math.abs(ax - bx) > 2) out.push({ orientation: 'h', x0: Math.min(ax, bx), x1: Math.max(ax, bx), top: ay, bottom: ay });
-      else if (Math.abs(ax - bx) < 0.5 && Math.abs(ay - by) > 2) out.push({ orientation: 'v', x0: ax, x1: ax, top: Math.min(ay, by), bottom: Math.max(ay, by) });
-    }
-    if (dev.length === 4 || dev.length === 5) rectangleEdges(x0, x1, top, bottom, w, h, out);
-    return;
-  }
-  if (h <= MAX_RULE_THICKNESS && w > 2) out.push({ orientation: 'h', x0, x1, top: (top + bottom) / 2, bottom: (top + bottom) / 2 });
-  else if (w <= MAX_RULE_THICKNESS && h > 2) out.push({ orientation: 'v', x0: (x0 + x1) / 2, x1: (x0 + x1) / 2, top, bottom });
-}
-
-function rectangleEdges(x0: number, x1: number, top: number, bottom: number, w: number, h: number, out: Segment[]): void {
-  if (w < 2 || h < 2) return;
-  out.push({ orientation: 'h', x0, x1, top, bottom: top }, { orientation: 'h', x0, x1, top: bottom, bottom });
-  out.push({ orientation: 'v', x0, x1: x0, top, bottom }, { orientation: 'v', x0: x1, x1, top, bottom });
-}

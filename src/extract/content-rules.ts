@@ -1,0 +1,267 @@
+/**
+ * Ruling segments read straight from the pages' content streams: only the path and graphics-state
+ * operators are interpreted (q Q cm, m l c v y h re, the painting operators, Do of form XObjects).
+ *
+ * pdf.js gives the same paths through its operator list, but builds that list for everything on
+ * the page, the text included (fonts loaded, every glyph made an object and copied between its
+ * threads): that cost as much as the text extraction itself. The objects are parsed with pdf-lib;
+ * the geometry is the one pdf.js's list goes through (rules-geometry.ts).
+ *
+ * Anything this reader does not handle (an encrypted file: the streams are ciphertext to it, an
+ * unknown filter, a broken object) makes it give up, and the page's rules are read from pdf.js.
+ */
+import zlib from 'node:zlib';
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
+import type { Segment } from '../model/page.js';
+import { DRAW, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
+
+export interface ContentRules {
+  pageCount: number;
+  /** The rules of page `index` (0-based) in the frame `viewportTransform` maps user space to. Throws on what it cannot read. */
+  segments(index: number, viewportTransform: readonly number[]): Segment[];
+}
+
+/** Null when the file cannot be read this way (encrypted, or not parsed by pdf-lib). */
+export async function openContentRules(bytes: Uint8Array): Promise<ContentRules | null> {
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
+  } catch {
+    return null;
+  }
+  if (doc.isEncrypted) return null;
+  const pages = doc.getPages();
+  const decoded = new Map<PDFRawStream, Uint8Array>();
+  const lookup = (obj: PDFObject | undefined): PDFObject | undefined => (obj instanceof PDFRef ? doc.context.lookup(obj) : obj);
+  const bytesOf = (stream: PDFRawStream): Uint8Array => {
+    let data = decoded.get(stream);
+    if (!data) {
+      data = decodeStream(stream);
+      decoded.set(stream, data);
+    }
+    return data;
+  };
+  return {
+    pageCount: pages.length,
+    segments(index, viewportTransform) {
+      const node = pages[index]!.node;
+      const contents = lookup(node.get(PDFName.of('Contents')));
+      const streams = contents instanceof PDFArray ? contents.asArray().map(lookup) : [contents];
+      const parts = streams.filter((s): s is PDFRawStream => s instanceof PDFRawStream).map(bytesOf);
+      // The parts of a page's content are one stream cut anywhere (between two tokens): joined by a space.
+      const content = parts.length === 1 ? parts[0]! : joinParts(parts);
+      const out: Segment[] = [];
+      const resources = node.Resources();
+      interpret(content, viewportTransform.slice(0, 6) as Matrix, resources, out, {
+        form(name, res) {
+          const xobjects = lookup(res?.get(PDFName.of('XObject')));
+          const xobject = xobjects instanceof PDFDict ? lookup(xobjects.get(PDFName.of(name))) : undefined;
+          if (!(xobject instanceof PDFRawStream) || xobject.dict.get(PDFName.of('Subtype')) !== PDFName.of('Form')) return null;
+          const m = lookup(xobject.dict.get(PDFName.of('Matrix')));
+          const matrix = m instanceof PDFArray && m.size() === 6 ? (m.asArray().map((v) => (lookup(v) as PDFNumber).asNumber()) as Matrix) : null;
+          const own = lookup(xobject.dict.get(PDFName.of('Resources')));
+          return { id: xobject, content: bytesOf(xobject), matrix, resources: own instanceof PDFDict ? own : res };
+        },
+      }, [], 0);
+      return out;
+    },
+  };
+}
+
+function decodeStream(stream: PDFRawStream): Uint8Array {
+  const filter = stream.dict.get(PDFName.of('Filter'));
+  const params = stream.dict.get(PDFName.of('DecodeParms'));
+  if (filter === undefined) return stream.contents;
+  if (filter === PDFName.of('FlateDecode') && params === undefined) {
+    try {
+      return zlib.inflateSync(stream.contents);
+    } catch {
+      // A damaged stream: pdf-lib's inflater below, else the caller falls back to pdf.js.
+    }
+  }
+  return decodePDFRawStream(stream).decode();
+}
+
+function joinParts(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    out[at + p.length] = 0x20;
+    at += p.length + 1;
+  }
+  return out;
+}
+
+interface Form { id: object; content: Uint8Array; matrix: Matrix | null; resources: PDFDict | undefined }
+interface Host { form(name: string, resources: PDFDict | undefined): Form | null }
+
+const MAX_FORM_DEPTH = 12;
+
+// Byte classes of the content-stream syntax.
+const WHITE = new Uint8Array(256);
+for (const c of [0, 9, 10, 12, 13, 32]) WHITE[c] = 1;
+const DELIM = new Uint8Array(256);
+for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
+
+/** Marker on the operand stack for operands this reader does not keep (strings, arrays, dicts). */
+const OTHER = Symbol('other');
+type Operand = number | string | typeof OTHER;
+
+/** Interprets one content stream (a page's or a form's), appending the rules of what it paints. */
+function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefined, out: Segment[], host: Host, active: object[], depth: number): void {
+  let ctm = ctmIn;
+  const stack: Matrix[] = [];
+  const operands: Operand[] = [];
+  let path: number[] = [];
+  let cx = 0, cy = 0;
+  let nesting = 0; // inside [ ] or << >>: operands there belong to the array or dict
+  const n = data.length;
+  let i = 0;
+  const num = (k: number): number => {
+    const v = operands[operands.length - k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error('content stream: operand is not a number');
+    return v;
+  };
+  const paint = (stroked: boolean, filled: boolean) => {
+    if ((stroked || filled) && path.length) pathToSegments(path, ctm, stroked, out);
+    path = [];
+  };
+  while (i < n) {
+    const c = data[i]!;
+    if (WHITE[c]) { i++; continue; }
+    if (c === 0x25) { while (i < n && data[i] !== 0x0a && data[i] !== 0x0d) i++; continue; } // % comment
+    if (c === 0x28) { i = skipString(data, i); if (!nesting) operands.push(OTHER); continue; }
+    if (c === 0x3c) {
+      if (data[i + 1] === 0x3c) { nesting++; i += 2; continue; }
+      while (i < n && data[i] !== 0x3e) i++;
+      i++;
+      if (!nesting) operands.push(OTHER);
+      continue;
+    }
+    if (c === 0x3e) { if (data[i + 1] === 0x3e) { nesting = Math.max(0, nesting - 1); i += 2; if (!nesting) operands.push(OTHER); continue; } i++; continue; }
+    if (c === 0x5b) { nesting++; i++; continue; }
+    if (c === 0x5d) { nesting = Math.max(0, nesting - 1); i++; if (!nesting) operands.push(OTHER); continue; }
+    if (c === 0x7b || c === 0x7d) { i++; continue; }
+    if (c === 0x2f) { // /Name
+      let j = i + 1;
+      while (j < n && !WHITE[data[j]!] && !DELIM[data[j]!]) j++;
+      if (!nesting) operands.push(decodeName(data, i + 1, j));
+      i = j;
+      continue;
+    }
+    // A regular token: a number or an operator.
+    let j = i;
+    while (j < n && !WHITE[data[j]!] && !DELIM[data[j]!]) j++;
+    const first = data[i]!;
+    if ((first >= 0x30 && first <= 0x39) || first === 0x2d || first === 0x2b || first === 0x2e) {
+      // pdf.js keeps path coordinates as 32-bit floats: the same rounding gives the same rules.
+      if (!nesting) operands.push(Math.fround(parseNumber(data, i, j)));
+      i = j;
+      continue;
+    }
+    // Operators are one to three bytes: compared as a number, no string made.
+    const op = j - i <= 3 ? opCode(data, i, j) : -1;
+    i = j;
+    if (nesting) continue;
+    switch (op) {
+      case OP.q: stack.push(ctm); break;
+      case OP.Q: ctm = stack.pop() ?? ctm; break;
+      case OP.cm: ctm = multiply(ctm, [num(6), num(5), num(4), num(3), num(2), num(1)]); break;
+      case OP.m: cx = num(2); cy = num(1); path.push(DRAW.moveTo, cx, cy); break;
+      case OP.l: cx = num(2); cy = num(1); path.push(DRAW.lineTo, cx, cy); break;
+      case OP.c: path.push(DRAW.curveTo, num(6), num(5), num(4), num(3), num(2), num(1)); cx = num(2); cy = num(1); break;
+      case OP.v: path.push(DRAW.curveTo, cx, cy, num(4), num(3), num(2), num(1)); cx = num(2); cy = num(1); break;
+      case OP.y: path.push(DRAW.curveTo, num(4), num(3), num(2), num(1), num(2), num(1)); cx = num(2); cy = num(1); break;
+      case OP.h: path.push(DRAW.closePath); break;
+      case OP.re: {
+        const x = num(4), y = num(3), w = num(2), h = num(1);
+        cx = x; cy = y;
+        if (w === 0 || h === 0) path.push(DRAW.moveTo, x, y, DRAW.lineTo, x + w, y + h, DRAW.closePath);
+        else path.push(DRAW.moveTo, x, y, DRAW.lineTo, x + w, y, DRAW.lineTo, x + w, y + h, DRAW.lineTo, x, y + h, DRAW.closePath);
+        break;
+      }
+      // Which painting counts as stroked or filled: as the operator-list reader has it.
+      case OP.S: case OP.s: case OP.B: case OP.b: paint(true, false); break;
+      case OP.f: case OP.F: case OP.fStar: case OP.BStar: paint(false, true); break;
+      case OP.bStar: case OP.n: paint(false, false); break;
+      case OP.Do: {
+        const name = operands[operands.length - 1];
+        if (typeof name !== 'string' || depth >= MAX_FORM_DEPTH) break;
+        const form = host.form(name, resources);
+        if (!form || active.includes(form.id)) break;
+        const inner = form.matrix ? multiply(ctm, form.matrix) : ctm;
+        interpret(form.content, inner, form.resources, out, host, [...active, form.id], depth + 1);
+        break;
+      }
+      case OP.BI: i = skipInlineImage(data, i); break;
+      default: break;
+    }
+    operands.length = 0;
+  }
+}
+
+const latin1 = (data: Uint8Array, from: number, to: number): string => String.fromCharCode(...data.subarray(from, to));
+
+const code = (op: string): number => [...op].reduce((n, ch, k) => n | (ch.charCodeAt(0) << (8 * k)), 0);
+const opCode = (data: Uint8Array, from: number, to: number): number => {
+  let n = 0;
+  for (let k = from; k < to; k++) n |= data[k]! << (8 * (k - from));
+  return n;
+};
+const OP = {
+  q: code('q'), Q: code('Q'), cm: code('cm'), m: code('m'), l: code('l'), c: code('c'), v: code('v'), y: code('y'), h: code('h'), re: code('re'),
+  S: code('S'), s: code('s'), B: code('B'), b: code('b'), f: code('f'), F: code('F'), fStar: code('f*'), BStar: code('B*'), bStar: code('b*'), n: code('n'),
+  Do: code('Do'), BI: code('BI'),
+} as const;
+
+/**
+ * A PDF number (`-12.5`, `.5`, `3.`); NaN for a malformed one, which then fails as an operand.
+ * Mantissa over a power of ten: both exact in a double, so the quotient is rounded once, as Number() does.
+ */
+function parseNumber(data: Uint8Array, from: number, to: number): number {
+  let k = from;
+  let sign = 1;
+  if (data[k] === 0x2d) { sign = -1; k++; } else if (data[k] === 0x2b) k++;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = 0;
+  for (; k < to && data[k]! >= 0x30 && data[k]! <= 0x39; k++, digits++) mantissa = mantissa * 10 + (data[k]! - 0x30);
+  if (k < to && data[k] === 0x2e) {
+    for (k++; k < to && data[k]! >= 0x30 && data[k]! <= 0x39; k++, digits++, decimals++) mantissa = mantissa * 10 + (data[k]! - 0x30);
+  }
+  if (k !== to || digits === 0) return NaN;
+  if (digits > 15 || decimals > 22) return Number(String.fromCharCode(...data.subarray(from, to)));
+  return (sign * mantissa) / 10 ** decimals;
+}
+
+/** A name's characters, #xx escapes decoded (the key it has in a resource dictionary). */
+function decodeName(data: Uint8Array, from: number, to: number): string {
+  const raw = latin1(data, from, to);
+  return raw.includes('#') ? raw.replace(/#([0-9a-fA-F]{2})/gu, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : raw;
+}
+
+/** Past a literal string `( … )`: balanced parentheses, backslash escapes. */
+function skipString(data: Uint8Array, at: number): number {
+  let depth = 0;
+  for (let i = at; i < data.length; i++) {
+    const c = data[i];
+    if (c === 0x5c) { i++; continue; }
+    if (c === 0x28) depth++;
+    else if (c === 0x29 && --depth === 0) return i + 1;
+  }
+  return data.length;
+}
+
+/** Past an inline image (BI … ID <binary> EI): the binary data ends at an EI between white space. */
+function skipInlineImage(data: Uint8Array, at: number): number {
+  let i = at;
+  // The dictionary up to ID.
+  for (; i + 1 < data.length; i++) {
+    if (data[i] === 0x49 && data[i + 1] === 0x44 && WHITE[data[i - 1]!] && (i + 2 >= data.length || WHITE[data[i + 2]!])) { i += 3; break; }
+  }
+  for (; i + 1 < data.length; i++) {
+    if (data[i] === 0x45 && data[i + 1] === 0x49 && WHITE[data[i - 1]!] && (i + 2 >= data.length || WHITE[data[i + 2]!] || DELIM[data[i + 2]!])) return i + 2;
+  }
+  return data.length;
+}
