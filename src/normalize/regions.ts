@@ -90,8 +90,8 @@ const GRADE_LABEL = /评价等级|自评等级|绩效等级/u;
 const GRADE_OPTION = /[☑□■√✓✔]|得分[<≤]|分[≤<]/u;
 
 /** A form is closed once its grade was printed and the line is no longer one of the grade's options. */
-function formClosed(lines: readonly Line[], line: Line): boolean {
-  return lines.some((l) => GRADE_LABEL.test(l.text)) && !GRADE_OPTION.test(line.text) && !GRADE_LABEL.test(line.text);
+function formClosed(gradePrinted: boolean, line: Line): boolean {
+  return gradePrinted && !GRADE_OPTION.test(line.text) && !GRADE_LABEL.test(line.text);
 }
 
 /** Finds the tables of a document in its lines (all pages, in order). */
@@ -100,6 +100,8 @@ export function findRegions(pages: readonly Line[][]): Region[] {
   let current: Region | null = null;
   let lastTableNo = '';
   let inTitleBlock = false;
+  // Whether the current region's lines hold a grade label (评价等级): a form closes after it.
+  let gradePrinted = false;
   for (const lines of pages) {
     if (isContentsPage(lines)) { current = null; continue; }
     let pageStart = true;
@@ -109,6 +111,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       const title = titleOf(line);
       if (title) {
         current = { kind: title.kind, title: title.title, tableNo: title.tableNo || lastTableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [line.page] };
+        gradePrinted = false;
         regions.push(current);
         lastTableNo = '';
         inTitleBlock = true;
@@ -119,7 +122,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       if (current && looksLikeTitle(line)) { current = null; pageStart = false; continue; }
       if (!current) { pageStart = false; continue; }
       // A self-evaluation form holds narrative cells and may run over a page: it ends after its grade.
-      const openForm = current.kind.layout === 'performance' && !formClosed(current.lines, line);
+      const openForm = current.kind.layout === 'performance' && !formClosed(gradePrinted, line);
       if (pageStart && current.lines.length > 0 && !openForm) {
         // A table goes on over the page only if the page opens with table rows (header or values).
         const head = lines.slice(i, i + 14);
@@ -137,6 +140,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       if (NOTE.test(line.text)) { current.notes.push(line.text); current = null; continue; }
       if (SECTION.test(line.text) || (isNarrative(line) && !openForm)) { current = null; continue; }
       current.lines.push(line);
+      if (GRADE_LABEL.test(line.text)) gradePrinted = true;
       if (!current.pages.includes(line.page)) current.pages.push(line.page);
     }
   }
