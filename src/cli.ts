@@ -147,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('validate')
-    .description('re-check the accounting identities of an output folder (its facts.csv and report.json) into its validation.csv')
+    .description('re-check the accounting identities of an output folder (its facts.csv and report.json) into its validation.csv (figures stated in the documents\' text stay as the run checked them; metadata.json follows the new file), then the folder against metadata.json')
     .argument('<out>', 'an output folder written by `run`')
     .option('--strict', 'exit 1 when any identity fails')
     .addHelpText('after', '\nExit codes: 0 checked (1 with --strict when an identity fails), 2 usage error or unreadable folder.')

@@ -208,6 +208,22 @@ function fileUrl(filePath: string): string {
   return filePath.split('/').map(encodeURIComponent).join('/');
 }
 
+/**
+ * The metadata of an output file rewritten after the run (`validate` rewrites validation.csv): its
+ * distribution's size and checksums, in place. False when metadata.json does not describe the file.
+ */
+export function updateDistribution(metadata: unknown, filePath: string, bytes: number, sha256: string): boolean {
+  const id = distributionId(filePath);
+  const distributions = (metadata as Record<string, unknown>)['dcat:distribution'];
+  const entry = Array.isArray(distributions) ? (distributions as Record<string, unknown>[]).find((d) => d['@id'] === id) : undefined;
+  if (!entry) return false;
+  entry['dcat:byteSize'] = { '@value': String(bytes), '@type': 'xsd:nonNegativeInteger' };
+  entry['schema:contentSize'] = plain(`${bytes} B`);
+  entry[`${SPDX}checksum`] = checksum(sha256);
+  entry['schema:sha256'] = plain(sha256);
+  return true;
+}
+
 function checksum(sha256: string) {
   return {
     '@type': `${SPDX}Checksum`,

@@ -13,6 +13,10 @@ import type { Region } from './regions.js';
 
 const MAX_SENTENCE = 300;
 
+const STATED_FIGURE_RULES = new Set(NARRATIVE_CLAIMS.map((c) => c.id));
+/** A validation row comparing a figure of the text with its cell (the text is not in the outputs: it cannot be re-checked from them). */
+export const isStatedFigureRow = (row: Pick<ValidationRow, 'rule'>): boolean => STATED_FIGURE_RULES.has(row.rule);
+
 export interface StatedFigure {
   claim: NarrativeClaim;
   /** Plain decimal in 万元, as the text prints it (separators removed). */

@@ -62,4 +62,25 @@ describe('metadata.json of a run', () => {
     await writeFile(facts, text);
     expect(await checkOutputFolder(out)).toEqual([]);
   });
+
+  it('`validate` rewrites validation.csv as the run did, keeps the text\'s stated figures, and keeps metadata.json in step', async () => {
+    const validation = path.join(out, 'validation.csv');
+    const metadata = path.join(out, 'metadata.json');
+    const [before, metaBefore] = await Promise.all([readFile(validation, 'utf8'), readFile(metadata, 'utf8')]);
+    expect(await main(['validate', out])).toBe(0);
+    expect(await readFile(validation, 'utf8')).toBe(before);
+    expect(await readFile(metadata, 'utf8')).toBe(metaBefore);
+
+    // A stated-figure row (the run compared the 情况说明 text with fa09; the text is not in the outputs).
+    const sha = before.split('\n')[1]!.split(',')[0]!;
+    const stated = `${sha},${path.join(tmp, 'income.pdf')},fa09_three_public,,fa09.narrative.actual_total,6.78,6.78,0,pass`;
+    await writeFile(validation, `${before.trimEnd()}\n${stated}\n`);
+    expect(await main(['validate', out])).toBe(0);
+    const after = await readFile(validation, 'utf8');
+    expect(after).toContain(stated);
+    // validation.csv changed: metadata.json now describes the new bytes, and the folder conforms.
+    expect(await readFile(metadata, 'utf8')).not.toBe(metaBefore);
+    expect(await checkOutputFolder(out)).toEqual([]);
+  });
 });
+
