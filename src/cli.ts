@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkOutputFolder, formatProblem } from './export/csvw/index.js';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { FactsFileError } from './export/read-facts.js';
@@ -158,6 +157,8 @@ export async function main(argv: string[]): Promise<number> {
         if (summary.failed.length > 20) process.stderr.write(`… and ${summary.failed.length - 20} more in ${out}/validation.csv\n`);
         process.stderr.write(`fiscal-harvest: ${summary.documents} document(s): ${summary.passed} identities passed, ${summary.failed.length} failed → ${out}/validation.csv\n`);
         // The files against their metadata.json (CSVW schemas, keys, checksums, page links), when there is one.
+        // The CSVW checker (and jsonld) loaded only for this command: `run` does not need them.
+        const { checkOutputFolder, formatProblem } = await import('./export/csvw/index.js');
         const problems = existsSync(path.join(out, 'metadata.json')) ? await checkOutputFolder(out) : [];
         for (const p of problems.slice(0, 50)) process.stderr.write(`metadata: ${formatProblem(p)}\n`);
         process.stderr.write(`fiscal-harvest: metadata.json: ${problems.length ? `${problems.length} problem(s)` : 'the files conform to their schemas'}\n`);

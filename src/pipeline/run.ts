@@ -16,7 +16,9 @@ import { createFetcher, type FetchSettings } from '../fetch/http.js';
 import { expandInputs } from '../fetch/local.js';
 import { readSources } from '../fetch/sources.js';
 import type { DocumentResult, Source } from '../model/document.js';
-import { defaultStoreLocation, openStore, sourceKey } from '../store/index.js';
+// The store's module (Kysely, SQLite) is loaded once the document workers are starting: see run().
+import type { openStore } from '../store/open.js';
+import { defaultStoreLocation, sourceKey } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type { DocumentTask, OcrCall } from './document-worker.js';
 import type { OcrEngine } from '../extract/ocr/engine.js';
@@ -94,16 +96,6 @@ export function documentWorkerScript(): URL | undefined {
 export async function run(settings: RunSettings): Promise<RunSummary> {
   const startedAt = new Date().toISOString();
   const jobs = await sourceJobs(settings);
-  const stateLocation = settings.state ?? defaultStoreLocation(settings.outDir);
-  const store = await openStore(stateLocation);
-  const blobs = new DirectoryBlobStore(settings.cacheDir ?? path.join(settings.outDir, 'cache'));
-  const fetcher = createFetcher({ store: blobs, logger: settings.logger, ...(settings.fetchSettings ? { settings: settings.fetchSettings } : {}) });
-  const runId = await store.startRun({ software: 'fiscal-harvest', version: VERSION, startedAt, args: { inputs: settings.inputs, sources: settings.sourcesFile ?? null, force: !!settings.force } });
-  const ctx: StageContext = { store, blobs, fetcher, pipelineVersion: pipelineVersion(), force: !!settings.force, runId, logger: settings.logger };
-  const counts: RunCounts = { sources: jobs.length, downloaded: 0, notModified: 0, fetchFailed: 0, processed: 0, skipped: 0, failed: 0, pages: 0 };
-  const progress = settings.progress ? createProgress() : { add() {}, done() {}, stop() {} };
-  progress.add(jobs.length);
-
   const ocrMode: OcrMode = settings.ocr ?? 'auto';
   const ocr = lazyOcrEngine(settings.ocrWorkers ?? os.availableParallelism());
   const script = settings.inProcess || settings.concurrency <= 1 ? undefined : documentWorkerScript();
@@ -113,6 +105,26 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     return ocr.engine.recognize(call.requests);
   };
   const pool = script && jobs.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, jobs.length), serve }) : undefined;
+  // The workers load their modules (pdf.js) while this thread loads the store's and opens it.
+  pool?.prestart();
+  const stateLocation = settings.state ?? defaultStoreLocation(settings.outDir);
+  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  let runId: number;
+  try {
+    store = await (await import('../store/open.js')).openStore(stateLocation);
+    runId = await store.startRun({ software: 'fiscal-harvest', version: VERSION, startedAt, args: { inputs: settings.inputs, sources: settings.sourcesFile ?? null, force: !!settings.force } });
+  } catch (err) {
+    await pool?.close();
+    await store?.close().catch(() => undefined);
+    throw err;
+  }
+  const blobs = new DirectoryBlobStore(settings.cacheDir ?? path.join(settings.outDir, 'cache'));
+  const fetcher = createFetcher({ store: blobs, logger: settings.logger, ...(settings.fetchSettings ? { settings: settings.fetchSettings } : {}) });
+  const ctx: StageContext = { store, blobs, fetcher, pipelineVersion: pipelineVersion(), force: !!settings.force, runId, logger: settings.logger };
+  const counts: RunCounts = { sources: jobs.length, downloaded: 0, notModified: 0, fetchFailed: 0, processed: 0, skipped: 0, failed: 0, pages: 0 };
+  const progress = settings.progress ? createProgress() : { add() {}, done() {}, stop() {} };
+  progress.add(jobs.length);
+
   const fetchLimit = pLimit(settings.fetchConcurrency ?? 8);
   // Also bounds how many documents' bytes wait in memory for a free worker.
   const processLimit = pLimit(settings.concurrency);

@@ -1,3 +1,3 @@
 /** The run state store: open one with `openStore(location)`; everything else goes through the `Store` interface. */
-export { defaultStoreLocation, isPostgresLocation, openStore, type OpenStoreOptions } from './open.js';
+export { openStore, type OpenStoreOptions } from './open.js';
 export * from './store.js';

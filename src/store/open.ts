@@ -7,14 +7,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { storeMigrations } from './migrations.js';
 import type { StoreDatabase } from './schema.js';
 import { SqlStore } from './sql-store.js';
-import type { Store, StoreDialect } from './store.js';
+import { isPostgresLocation, type Store, type StoreDialect } from './store.js';
 
-/** Where the run state lives when no store is given: beside the outputs. */
-export const defaultStoreLocation = (outDir = 'out') => path.join(outDir, 'state.db');
 
 export interface OpenStoreOptions {
   /**
@@ -26,7 +23,6 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export const isPostgresLocation = (location: string) => /^postgres(?:ql)?:\/\//iu.test(location);
 
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   return isPostgresLocation(location) ? openPostgres(location, options) : openSqlite(location, options);
@@ -105,6 +101,8 @@ async function openPostgres(location: string, options: OpenStoreOptions): Promis
   url.searchParams.delete('schema');
   if (!SCHEMA_NAME.test(schema)) throw new Error(`not a PostgreSQL schema name: ${JSON.stringify(schema)}`);
   const shown = redacted(url);
+  // Loaded here: most runs use SQLite, and pg costs startup time to load.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url.toString(),
     // json columns come back as text, parsed by the store: the same path as SQLite's text columns.

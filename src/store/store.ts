@@ -7,6 +7,11 @@
 import path from 'node:path';
 import type { DocumentResult } from '../model/document.js';
 
+/** Where the run state lives when no store is given: beside the outputs. */
+export const defaultStoreLocation = (outDir = 'out') => path.join(outDir, 'state.db');
+
+export const isPostgresLocation = (location: string) => /^postgres(?:ql)?:\/\//iu.test(location);
+
 export type StoreDialect = 'sqlite' | 'postgres';
 
 export type RunStatus = 'running' | 'ok' | 'failed' | 'interrupted';
