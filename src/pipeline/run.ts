@@ -16,7 +16,7 @@ import { createFetcher, type FetchSettings } from '../fetch/http.js';
 import { expandInputs } from '../fetch/local.js';
 import { readSources } from '../fetch/sources.js';
 import type { DocumentResult, Source } from '../model/document.js';
-// The store's module (Kysely, SQLite) is loaded once the document workers are starting: see run().
+// The store's module (Kysely, SQLite: slow to load) is imported by run() itself: --help and validate do without.
 import type { openStore } from '../store/open.js';
 import { defaultStoreLocation, sourceKey } from '../store/store.js';
 import { VERSION } from '../version.js';
@@ -105,8 +105,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     return ocr.engine.recognize(call.requests);
   };
   const pool = script && jobs.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, jobs.length), serve }) : undefined;
-  // The workers load their modules (pdf.js) while this thread loads the store's and opens it.
-  pool?.prestart();
+  // Workers start with the first document to process: a nightly run over unchanged sources starts none.
   const stateLocation = settings.state ?? defaultStoreLocation(settings.outDir);
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
   let runId: number;

@@ -113,22 +113,6 @@ describe('WorkerPool', () => {
     }
   });
 
-  it('prestart starts its workers before any task, and tasks then run on those threads', async () => {
-    const pool = new WorkerPool<Task, number>(script, { size: 2 });
-    try {
-      expect(pool.workers).toBe(0);
-      pool.prestart();
-      expect(pool.workers).toBe(2);
-      pool.prestart(); // no more than its size
-      expect(pool.workers).toBe(2);
-      const threads = await Promise.all([0, 1, 2, 3].map(() => pool.run({ op: 'threadId' })));
-      expect(new Set(threads).size).toBeLessThanOrEqual(2);
-      expect(pool.workers).toBe(2);
-    } finally {
-      await pool.close();
-    }
-  });
-
   it('moves transferred bytes to the worker', async () => {
     const pool = new WorkerPool<Task, number>(script, { size: 1 });
     try {

@@ -82,19 +82,6 @@ export class WorkerPool<I, O> {
     this.size = options.size;
   }
 
-  /**
-   * Starts the workers now rather than at the first tasks, so that their start-up (loading their
-   * modules) overlaps whatever the caller does before it has tasks. A worker that cannot start is
-   * left to the first task to report.
-   */
-  prestart(): void {
-    try {
-      while (!this.closed && this.slots.size < this.size) this.spawn();
-    } catch {
-      // dispatch() tries again and rejects the task with the reason
-    }
-  }
-
   /** Workers currently alive (idle or busy). */
   get workers(): number {
     return this.slots.size;
