@@ -38,6 +38,8 @@ export interface TableKind {
   blockTotals?: readonly string[];
   /** Whether codes in this table are economic (30101) rather than functional (2010301). */
   economic?: boolean;
+  /** Some templates print the table's columns as a vertical list of items with one 金额 column (Jiangsu's 收入预算总表). */
+  verticalList?: boolean;
 }
 
 const FUND_SPLIT: readonly ColumnRule[] = [
@@ -125,7 +127,7 @@ export const TABLE_KINDS: readonly TableKind[] = [
   ] },
   { id: 'bu04_fiscal_summary', docKinds: ['budget'], title: /财政拨款收支(总体情况|预算总|总)表/u, layout: 'two_sided', columns: FUND_SPLIT },
   { id: 'bu01_summary', docKinds: ['budget'], title: /收支总体情况表|收支(预算)?总表/u, layout: 'two_sided', columns: [{ key: 'amount', pattern: /.*/u }] },
-  { id: 'bu02_income', docKinds: ['budget'], title: /收入总体情况表|收入(预算)?总表/u, layout: 'code_rows', columns: [
+  { id: 'bu02_income', docKinds: ['budget'], title: /收入总体情况表|收入(预算)?总表/u, layout: 'code_rows', verticalList: true, columns: [
     { key: 'carryover_begin', pattern: /上年结转/u },
     { key: 'edu_fee', pattern: /教育收费/u },
     { key: 'other_special_account', pattern: /其他(专户|财政专户)/u },

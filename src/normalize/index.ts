@@ -8,6 +8,7 @@ import { pageLines } from './lines.js';
 import { closeSides, mapTable, newMappingState, type MappedCell } from './map-table.js';
 import { readMeta } from './meta.js';
 import { findRegions, type Region } from './regions.js';
+import { readVerticalList } from './vertical-list.js';
 import type { Line } from '../model/line.js';
 
 export interface NormalizedTable {
@@ -18,7 +19,7 @@ export interface NormalizedTable {
   entity: string;
   unit: '万元' | '元';
   pages: number[];
-  builder: 'lattice' | 'stream' | 'form' | 'none';
+  builder: 'lattice' | 'stream' | 'form' | 'vertical_list' | 'none';
   cells: MappedCell[];
 }
 
@@ -59,6 +60,14 @@ export function normalizeDocument(pages: readonly Page[], located: LocatedTables
       tables.push({
         tableKind: region.kind.id, tableInstance: region.kind.id === 'pe01_project_self_eval' ? form.instance : '', title: region.title, tableNo: region.tableNo,
         entity: region.entityLine || meta.entity, unit: region.unit, pages: region.pages, builder: 'form', cells: form.cells,
+      });
+      continue;
+    }
+    const list = region.kind.verticalList ? readVerticalList(region.kind, region.lines, segmentsByPage) : null;
+    if (list) {
+      tables.push({
+        tableKind: region.kind.id, tableInstance: '', title: region.title, tableNo: region.tableNo,
+        entity: region.entityLine || meta.entity, unit: region.unit, pages: region.pages, builder: 'vertical_list', cells: list,
       });
       continue;
     }
