@@ -298,7 +298,7 @@ export function joinWords(words: readonly OcrWord[], charHeight: number): Readin
 
 /**
  * A lone quote mark at either end of a reading is a scan speck, not print (a printed quote has its
- * pair), and so is a point or comma before Chinese text; angle brackets are how Tesseract often reads the round full-width ones (〈本级) for （本级）).
+ * pair), and so is a point or comma before Chinese text or a dash after it; angle brackets are how Tesseract often reads the round full-width ones (〈本级) for （本级）).
  */
 export function tidy(reading: string): string {
   let s = reading.trim();
@@ -306,6 +306,10 @@ export function tidy(reading: string): string {
   if (quotes.length === 1) s = s.replace(/^["'“”‘’`]\s*|\s*["'“”‘’`]$/gu, '');
   // A speck before Chinese text read as a point or a comma.
   s = s.replace(/^[.,·、。，:：;；]+\s*(?=[\u3400-\u9fff])/u, '');
+  // A speck after Chinese text read as a dash (解答率-): no label ends in one.
+  s = s.replace(/(?<=[\u3400-\u9fff])\s*[-_~]+$/u, '');
+  // A unit in brackets after a label holds no figure: (9%) is the % sign's ring read as a digit.
+  s = s.replace(/(?<=[\u3400-\u9fff])([（(])\d([%％])([)）])/u, '$1$2$3');
   // A closing quote whose opening one was lost (三公”经费): the quote opens the two characters before it.
   if (!s.includes('“') && (s.match(/”/gu) ?? []).length === 1) s = s.replace(/([\u3400-\u9fff]{2})”/u, '“$1”');
   return s.replace(/〈/gu, '（').replace(/〉/gu, '）');

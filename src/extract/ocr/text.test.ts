@@ -41,6 +41,12 @@ describe('tidy', () => {
     expect(tidy('三公”经费')).toBe('“三公”经费');
     expect(tidy('“三公”经费')).toBe('“三公”经费');
     expect(tidy('0.00')).toBe('0.00');
+    // seed001's self-evaluation forms, scanned
+    expect(tidy('群众咨询事项一次性的解答率-')).toBe('群众咨询事项一次性的解答率');
+    expect(tidy('年度业务增长率(9%)')).toBe('年度业务增长率(%)');
+    expect(tidy('-')).toBe('-');
+    expect(tidy('≥90%')).toBe('≥90%');
+    expect(tidy('(12%)')).toBe('(12%)');
   });
 });
 
