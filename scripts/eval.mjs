@@ -88,27 +88,17 @@ function gate(label, agg, floor) {
   return [passed, failures];
 }
 
-// The simple CSV that documents.csv is (quoted fields, no embedded newlines in these columns).
-function parseCsvLine(line) {
-  const out = [];
-  let field = '', quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) { if (c === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c; }
-    else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(field); field = ''; }
-    else field += c;
-  }
-  out.push(field);
-  return out;
-}
-
 // Every real document (truth or not) against LABELS.tsv: entity, fiscal year and doc kind.
-function checkLabels(labelsFile, documentsCsv) {
+async function checkLabels(labelsFile, documentsCsv) {
   if (!fs.existsSync(labelsFile)) return [0, []];
-  const rows = (text, sep) => { const [head, ...rest] = text.trim().split('\n'); const h = sep === '\t' ? head.split('\t') : parseCsvLine(head); return rest.map((l) => Object.fromEntries((sep === '\t' ? l.split('\t') : parseCsvLine(l)).map((v, i) => [h[i], v]))); };
-  const labels = new Map(rows(fs.readFileSync(labelsFile, 'utf8'), '\t').map((r) => [r.file, r]));
-  const docs = rows(fs.readFileSync(documentsCsv, 'utf8'), ',');
+  const [labelHead, ...labelRows] = fs.readFileSync(labelsFile, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const labels = new Map(labelRows.map((r) => [r[0], Object.fromEntries(r.map((v, i) => [labelHead[i], v]))]));
+  // documents.csv through the project's own CSV reader (quoted fields).
+  const { readCsvRecords } = await import(path.join(ROOT, 'dist/export/csvw/csv-reader.js'));
+  const records = [];
+  for await (const r of readCsvRecords(documentsCsv)) records.push(r);
+  const [head, ...body] = records;
+  const docs = body.map((r) => Object.fromEntries(r.map((v, i) => [head[i], v])));
   let ok = 0;
   const failures = [];
   for (const d of docs) {
@@ -154,7 +144,7 @@ try {
       printTable([...rr.docs.map((d) => [d.file, docAsAgg(d)]), ['overall', rr.overall]]);
       console.log(rr.overall.line);
       if (floors.real) { const [p, f] = gate('real', rr.overall, floors.real); passed += p; failures.push(...f); }
-      const [p, f] = checkLabels(path.join(REAL, 'LABELS.tsv'), path.join(tmp, 'real-out', 'documents.csv'));
+      const [p, f] = await checkLabels(path.join(REAL, 'LABELS.tsv'), path.join(tmp, 'real-out', 'documents.csv'));
       passed += p; failures.push(...f);
     }
   }

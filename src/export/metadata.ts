@@ -210,18 +210,26 @@ function fileUrl(filePath: string): string {
 
 /**
  * The metadata of an output file rewritten after the run (`validate` rewrites validation.csv): its
- * distribution's size and checksums, in place. False when metadata.json does not describe the file.
+ * distribution's size and checksums, in place (`file` from describeOutputFile). False when metadata.json
+ * does not describe the file.
  */
-export function updateDistribution(metadata: unknown, filePath: string, bytes: number, sha256: string): boolean {
-  const id = distributionId(filePath);
+export function updateDistribution(metadata: unknown, file: OutputFile): boolean {
+  const id = distributionId(file.path);
   const distributions = (metadata as Record<string, unknown>)['dcat:distribution'];
   const entry = Array.isArray(distributions) ? (distributions as Record<string, unknown>[]).find((d) => d['@id'] === id) : undefined;
   if (!entry) return false;
-  entry['dcat:byteSize'] = { '@value': String(bytes), '@type': 'xsd:nonNegativeInteger' };
-  entry['schema:contentSize'] = plain(`${bytes} B`);
-  entry[`${SPDX}checksum`] = checksum(sha256);
-  entry['schema:sha256'] = plain(sha256);
+  Object.assign(entry, sizeAndChecksum(file));
   return true;
+}
+
+/** A distribution's size and checksums. */
+function sizeAndChecksum(file: OutputFile) {
+  return {
+    'dcat:byteSize': { '@value': String(file.bytes), '@type': 'xsd:nonNegativeInteger' },
+    'schema:contentSize': plain(`${file.bytes} B`),
+    [`${SPDX}checksum`]: checksum(file.sha256),
+    'schema:sha256': plain(file.sha256),
+  };
 }
 
 function checksum(sha256: string) {
@@ -297,10 +305,7 @@ function distribution(file: OutputFile, results: readonly DocumentResult[]) {
     'schema:contentUrl': { '@id': url },
     'dcat:mediaType': { '@id': `https://www.iana.org/assignments/media-types/${type}` },
     'schema:encodingFormat': plain(type),
-    'dcat:byteSize': { '@value': String(file.bytes), '@type': 'xsd:nonNegativeInteger' },
-    'schema:contentSize': plain(`${file.bytes} B`),
-    [`${SPDX}checksum`]: checksum(file.sha256),
-    'schema:sha256': plain(file.sha256),
+    ...sizeAndChecksum(file),
     'prov:wasGeneratedBy': { '@id': RUN_ID },
     'prov:wasDerivedFrom': derivedFrom.map((id) => ({ '@id': id })),
   };

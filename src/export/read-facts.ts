@@ -29,15 +29,19 @@ const FactRow = z.object({
 
 export class FactsFileError extends Error {}
 
-export async function readFacts(file: string): Promise<Fact[]> {
-  const text = await readFile(file, 'utf8');
-  const rows: Record<string, string>[] = await new Promise((resolve, reject) => {
+/** The records of a CSV text with a header line, as objects keyed by column name. */
+export function csvObjects(text: string): Promise<Record<string, string>[]> {
+  return new Promise((resolve, reject) => {
     const out: Record<string, string>[] = [];
     parseString(text, { headers: true })
       .on('error', reject)
       .on('data', (r: Record<string, string>) => out.push(r))
       .on('end', () => resolve(out));
   });
+}
+
+export async function readFacts(file: string): Promise<Fact[]> {
+  const rows = await csvObjects(await readFile(file, 'utf8'));
   return rows.map((r, i) => {
     const parsed = FactRow.safeParse(r);
     if (!parsed.success) {

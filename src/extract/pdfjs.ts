@@ -74,9 +74,9 @@ export function sniffPdf(bytes: Uint8Array): void {
   }
 }
 
-export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
-  sniffPdf(bytes);
-  const task = pdfjs.getDocument({
+/** pdf.js reading `bytes` with this project's settings: CMaps and fonts from the package, no eval. */
+function loadingTask(bytes: Uint8Array): pdfjs.PDFDocumentLoadingTask {
+  return pdfjs.getDocument({
     // pdf.js transfers (detaches) the buffer it is given: hand it a copy.
     data: new Uint8Array(bytes),
     cMapUrl: CMAP_URL,
@@ -86,6 +86,11 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
     isEvalSupported: false,
     verbosity: 0,
   });
+}
+
+export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
+  sniffPdf(bytes);
+  const task = loadingTask(bytes);
   let doc: pdfjs.PDFDocumentProxy;
   try {
     doc = await task.promise;
@@ -212,7 +217,7 @@ export function hasUsableText(runs: TextRun[]): boolean {
  * the reference the content-stream reader is tested against.
  */
 export async function operatorListSegments(bytes: Uint8Array, pageNumber: number): Promise<Segment[]> {
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), cMapUrl: CMAP_URL, cMapPacked: true, standardFontDataUrl: STANDARD_FONTS_URL, useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  const doc = await loadingTask(bytes).promise;
   try {
     const page = await doc.getPage(pageNumber);
     return await readSegments(page, page.getViewport({ scale: 1 }).transform);

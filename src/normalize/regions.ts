@@ -81,7 +81,8 @@ export function isContentsPage(lines: readonly Line[]): boolean {
     if (HEADER_WORDS.test(line.text) || EMPTY_TABLE.test(line.text)) return false;
     if (line.tokens.filter((t) => isValueText(t.text)).length >= 2) return false;
     const text = line.text.replace(CONTENTS_ENTRY_TAIL, '');
-    if (/表$/u.test(text) || kindForTitle(text.replace(/^[一二三四五六七八九十]+[、.．]?/u, ''))) entries++;
+    // Entries are title-length; prose lines are not looked up in the catalogue.
+    if (text.length <= 40 && (/表$/u.test(text) || kindForTitle(text.replace(/^[一二三四五六七八九十]+[、.．]?/u, '')))) entries++;
   }
   return entries >= 4;
 }

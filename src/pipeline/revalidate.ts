@@ -1,12 +1,10 @@
 /** `fiscal-harvest validate <out>`: re-checks the identities of an output folder from its facts.csv. */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseString } from 'fast-csv';
 import { z } from 'zod';
 import { writeAtomic } from '../export/atomic.js';
-import { readFacts } from '../export/read-facts.js';
-import { updateDistribution } from '../export/metadata.js';
+import { csvObjects, readFacts } from '../export/read-facts.js';
+import { describeOutputFile, updateDistribution } from '../export/metadata.js';
 import { validationCsv } from '../export/validation-csv.js';
 import type { Fact } from '../model/fact.js';
 import type { ValidationRow } from '../model/validation.js';
@@ -47,10 +45,7 @@ const ValidationCsvRow = z.object({
 async function previousRows(file: string): Promise<ValidationRow[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
   if (!text) return [];
-  const rows: Record<string, string>[] = await new Promise((resolve, reject) => {
-    const out: Record<string, string>[] = [];
-    parseString(text, { headers: true }).on('error', reject).on('data', (r: Record<string, string>) => out.push(r)).on('end', () => resolve(out));
-  }).catch(() => []) as Record<string, string>[];
+  const rows = await csvObjects(text).catch((): Record<string, string>[] => []);
   return rows.flatMap((r) => {
     const parsed = ValidationCsvRow.safeParse(r);
     return parsed.success ? [{ ...parsed.data, pass: parsed.data.pass === 'pass' }] : [];
@@ -63,8 +58,7 @@ async function keepMetadataInStep(outDir: string, file: string, content: string)
   const text = await readFile(metadataFile, 'utf8').catch(() => '');
   if (!text) return;
   const metadata: unknown = JSON.parse(text);
-  const bytes = Buffer.from(content, 'utf8');
-  if (!updateDistribution(metadata, file, bytes.length, createHash('sha256').update(bytes).digest('hex'))) return;
+  if (!updateDistribution(metadata, describeOutputFile(file, content))) return;
   const updated = `${JSON.stringify(metadata, null, 2)}\n`; // as the run writes it
   if (updated !== text) await writeAtomic(metadataFile, updated);
 }
