@@ -79,7 +79,10 @@ export type ProcessOne = (source: Source, bytes: Uint8Array) => Promise<Document
  * result in one transaction: a crash leaves the old result or the new one, never half.
  */
 export async function processStage(ctx: StageContext, step: Extract<FetchStep, { ok: true }>, processOne: ProcessOne): Promise<{ processed: boolean; pages: number; status: DocumentResult['status'] | 'skipped' }> {
-  if (!ctx.force && (await ctx.store.isProcessed(step.sha256, ctx.pipelineVersion))) return { processed: false, pages: 0, status: 'skipped' };
+  if (!ctx.force && (await ctx.store.isProcessed(step.sha256, ctx.pipelineVersion))) {
+    await closeInterruptedStage(ctx.store, step.sha256);
+    return { processed: false, pages: 0, status: 'skipped' };
+  }
   await ctx.store.recordStage(step.sha256, 'process', 'running', ctx.worker ? { worker: ctx.worker } : {});
   const result = await processOne(step.source, await bytesOf(ctx, step));
   await ctx.store.saveResult(result, ctx.pipelineVersion);
@@ -87,4 +90,16 @@ export async function processStage(ctx: StageContext, step: Extract<FetchStep, {
   if (result.status === 'failed') ctx.logger.error({ source: step.source.source, error: result.error }, `failed: ${step.source.source}: ${result.error}`);
   else ctx.logger.info({ source: step.source.source, pages: result.pages, tables: result.tables.length, cells: result.facts.length }, 'document processed');
   return { processed: true, pages: result.pages, status: result.status };
+}
+
+/**
+ * A worker that died between storing a result and recording 'done' left the stage 'running' for good; a
+ * result stored after that mark shows how it ended.
+ */
+async function closeInterruptedStage(store: Store, sha256: string): Promise<void> {
+  const stage = (await store.stageResults(sha256)).find((s) => s.stage === 'process');
+  if (stage?.status !== 'running') return;
+  const stored = await store.documentStatus(sha256);
+  if (!stored || stored.processedAt < stage.updatedAt) return;
+  await store.recordStage(sha256, 'process', stored.status === 'failed' ? 'failed' : 'done', stored.error ? { error: stored.error } : {});
 }

@@ -310,7 +310,7 @@ export class SqlStore implements Store {
   async documentStatus(sha256: string): Promise<DocumentRecord | undefined> {
     const row = await this.db
       .selectFrom('documents')
-      .select(['sha256', 'pipeline_version', 'status', 'error', 'processed_at', 'fact_count', 'validation_count'])
+      .select(['sha256', 'pipeline_version', 'status', 'error', 'processed_at', 'pages', 'fact_count', 'validation_count'])
       .where('sha256', '=', sha256)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -320,6 +320,7 @@ export class SqlStore implements Store {
       status: row.status as DocumentRecord['status'],
       error: row.error,
       processedAt: row.processed_at,
+      pages: row.pages,
       facts: row.fact_count,
       validations: row.validation_count,
     });

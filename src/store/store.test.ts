@@ -187,7 +187,7 @@ for (const backend of [sqlite, postgres]) {
       const failed = failedResult(sha('a3'));
       await store.saveResult(failed, 'v1');
       expect(await store.loadResults([sha('a3'), sha('00'), sha('a2'), sha('a3')])).toStrictEqual([failed, mixed]);
-      expect(await store.documentStatus(sha('a3'))).toMatchObject({ status: 'failed', error: 'not a PDF: an HTML page', facts: 0, pipelineVersion: 'v1' });
+      expect(await store.documentStatus(sha('a3'))).toMatchObject({ status: 'failed', error: 'not a PDF: an HTML page', pages: 0, facts: 0, pipelineVersion: 'v1' });
     });
 
     it('replaces a document wholesale', async () => {

@@ -106,6 +106,7 @@ export interface DocumentRecord {
   status: DocumentResult['status'];
   error?: string;
   processedAt: string;
+  pages: number;
   facts: number;
   validations: number;
 }

@@ -12,7 +12,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FinishedJobs } from './finished-jobs.js';
-import { addOnce, openEvents, openQueues, redisConnection, type Queues } from './queues.js';
+import { addOnce, jobOfRun, openEvents, openQueues, processJobReport, redisConnection, type Queues } from './queues.js';
 import { formatStatus, queueStatus } from './status.js';
 
 const REDIS_URL = process.env.FH_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -60,6 +60,21 @@ function workOn(queues: Queues, name: 'fetch' | 'process', handler: (job: Job) =
 
 const once = (worker: Worker, event: 'completed' | 'failed') => new Promise<void>((resolve) => worker.once(event, () => resolve()));
 
+describe('processJobReport', () => {
+  const skipped = { processed: false, pages: 0, status: 'skipped' } as const;
+  it('a first attempt that found the result stored reports it reused', () => {
+    expect(processJobReport(skipped, 1, { pages: 12, status: 'ok' })).toEqual(skipped);
+  });
+  it('a job taken back after an earlier attempt stored the result reports it processed, with its pages', () => {
+    expect(processJobReport(skipped, 2, { pages: 12, status: 'ok' })).toEqual({ processed: true, pages: 12, status: 'ok' });
+    expect(processJobReport(skipped, 3, { pages: 0, status: 'failed' })).toEqual({ processed: true, pages: 0, status: 'failed' });
+  });
+  it('a processed document is reported as it is, whatever the attempt', () => {
+    const processed = { processed: true, pages: 7, status: 'ok' } as const;
+    expect(processJobReport(processed, 2, { pages: 12, status: 'ok' })).toEqual(processed);
+  });
+});
+
 describe.skipIf(skip !== undefined)('queues', () => {
   it('addOnce: joins a job that is waiting, keeps a finished job of the same run, queues anew one finished for another run', async () => {
     const queues = queuesForTest();
@@ -79,6 +94,17 @@ describe.skipIf(skip !== undefined)('queues', () => {
     expect(anew.data).toEqual({ runId: 2 });
     expect(await anew.getState()).toBe('waiting');
     expect(await queues.process.getJobCounts('waiting', 'completed')).toEqual({ waiting: 1, completed: 0 });
+  });
+
+  it('jobOfRun: the job under an id when it was queued for the run, in any state', async () => {
+    const queues = queuesForTest();
+    expect(await jobOfRun(queues.process, 'process-abc', 1)).toBeUndefined();
+    const job = await addOnce(queues.process, 'process-abc', 'process', { runId: 1 });
+    expect(await jobOfRun(queues.process, 'process-abc', 1)).toBe(job.id);
+    expect(await jobOfRun(queues.process, 'process-abc', 2)).toBeUndefined();
+    const worker = workOn(queues, 'process', async () => ({ processed: true }));
+    await once(worker, 'completed');
+    expect(await jobOfRun(queues.process, 'process-abc', 1)).toBe(job.id);
   });
 
   it('FinishedJobs: jobs finished before or after they are awaited, and jobs that failed for good', async () => {

@@ -74,6 +74,19 @@ export const ProcessJobResult = z.object({
 });
 export type ProcessJobResult = z.infer<typeof ProcessJobResult>;
 
+/**
+ * What a process job reports to the run. A job taken back from a worker that died or lost its lock after
+ * storing the result finds it stored: that earlier attempt of this job processed it, in this run.
+ */
+export function processJobReport(
+  outcome: ProcessJobResult,
+  attemptsStarted: number,
+  stored: { pages: number; status: ProcessJobResult['status'] } | undefined,
+): ProcessJobResult {
+  if (outcome.status !== 'skipped' || attemptsStarted <= 1 || !stored) return outcome;
+  return { processed: true, pages: stored.pages, status: stored.status };
+}
+
 /** The step as it travels through Redis: without the downloaded bytes (they are in the shared cache). */
 export function portableStep<S extends FetchStep>(step: S): S {
   if (!('data' in step.outcome)) return step;
@@ -161,6 +174,12 @@ export function openEvents(redisUrl: string, name: StageName, prefix = DEFAULT_P
   const events = new QueueEvents(name, { connection: redisConnection(redisUrl) as unknown as ConnectionOptions, prefix });
   events.on('error', () => undefined);
   return events;
+}
+
+/** The id of the job under `jobId` when it was queued for this run (in any state), else undefined. */
+export async function jobOfRun(queue: Queue, jobId: string, runId: number): Promise<string | undefined> {
+  const existing = await queue.getJob(jobId);
+  return existing && (existing.data as { runId?: number }).runId === runId ? existing.id : undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ import { documentWorkerScript, lazyOcrEngine, processInWorker } from '../run.js'
 import { bytesOf, fetchStage, processStage, type ProcessOne, type StageContext } from '../stages.js';
 import { WorkerPool } from '../worker-pool.js';
 import {
-  DEFAULT_PREFIX, FetchJobData, JOB_OPTIONS, ProcessJobData, addOnce, asSourceJob, checkRedis, openQueues, portableStep, processJobId, redisConnection,
+  DEFAULT_PREFIX, FetchJobData, JOB_OPTIONS, ProcessJobData, addOnce, asSourceJob, checkRedis, jobOfRun, openQueues, portableStep, processJobId, processJobReport, redisConnection,
   type FetchJobResult, type OkStep, type ProcessJobData as ProcessJobDataT, type ProcessJobResult, type StageName,
 } from './queues.js';
 
@@ -105,7 +105,12 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     // A path is only readable where it is: its bytes go to the shared cache for the process workers.
     if (step.job.spec.kind === 'path' && !(await blobs.has(step.sha256))) await blobs.put(await bytesOf(ctx, step));
     const portable = portableStep(step);
-    if (!data.force && (await store.isProcessed(step.sha256, version))) return { step: portable };
+    if (!data.force && (await store.isProcessed(step.sha256, version))) {
+      // A fetch job taken back from a dead worker may find the document done by this run's own process
+      // job: the run waits on that job, so it counts as processed in this run, not reused from an earlier one.
+      const ownJob = await jobOfRun(queues.process, processJobId(step.sha256), data.runId);
+      return ownJob ? { step: portable, processJobId: ownJob } : { step: portable };
+    }
     const processData: ProcessJobDataT = { runId: data.runId, force: data.force, ocr: data.ocr, step: portable };
     const queued = await addOnce(queues.process, processJobId(step.sha256), 'process', processData, JOB_OPTIONS);
     return { step: portable, processJobId: queued.id! };
@@ -118,7 +123,8 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
     const processOne: ProcessOne = pool
       ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: data.ocr })
       : (source, bytes) => inProcess!(source, bytes, { ocr: data.ocr, ...(data.ocr === 'off' ? {} : { ocrEngine: ocr.engine }) });
-    return processStage(ctx, data.step, processOne);
+    const outcome = await processStage(ctx, data.step, processOne);
+    return processJobReport(outcome, job.attemptsStarted, outcome.status === 'skipped' ? await store.documentStatus(data.step.sha256) : undefined);
   };
 
   const common = {
