@@ -8,7 +8,7 @@ import { FactsFileError } from './export/read-facts.js';
 import { InputError } from './fetch/local.js';
 import { revalidate } from './pipeline/revalidate.js';
 import { createLogger } from './pipeline/logger.js';
-import { defaultConcurrency, run, type RunSummary } from './pipeline/run.js';
+import { defaultConcurrency, run, RunInterruptedError, type RunSummary } from './pipeline/run.js';
 import { VERSION } from './version.js';
 
 const RunOptions = z.object({
@@ -58,6 +58,9 @@ const StatusOptions = z.object({
   json: z.boolean().optional(),
 });
 
+/** The shell's convention for a process ended by a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
+const signalExitCode = (signal: NodeJS.Signals) => 128 + (os.constants.signals[signal] ?? 2);
+
 /** Options that do not parse: one line naming each, and exit code 2. */
 function usageError(error: z.ZodError): number {
   process.stderr.write(`fiscal-harvest: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
@@ -93,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--db <url>', 'distributed: the store the workers share (postgres://…); the same as --state')
     .option('--detach', 'distributed: queue the run and return at once (run again without it to wait and write the outputs)')
     .option('--queue-prefix <prefix>', 'distributed: Redis key prefix of the queues (default fiscal-harvest)')
-    .addHelpText('after', '\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error.')
+    .addHelpText('after', '\nSIGINT or SIGTERM: the documents being processed finish and are kept in the run state, no outputs are written; run again to go on. A second signal exits at once.\nExit codes: 0 every document processed, 1 some document failed (the others are still written), 2 usage error, 130/143 interrupted by SIGINT/SIGTERM.')
     .action(async (inputs: string[], raw: unknown) => {
       const parsed = RunOptions.safeParse(raw);
       if (!parsed.success) {
@@ -124,9 +127,22 @@ export async function main(argv: string[]): Promise<number> {
       }
       const logger = createLogger(o.logLevel);
       const started = Date.now();
+      const stop = new AbortController();
+      let stopSignal: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopSignal) {
+          process.stderr.write(`fiscal-harvest: ${signal} again: exiting now (what is stored is kept)\n`);
+          process.exit(signalExitCode(signal));
+        }
+        stopSignal = signal;
+        process.stderr.write(`fiscal-harvest: ${signal}: finishing the documents under way, starting no more\n`);
+        stop.abort();
+      };
+      // The distributed coordinator only waits: stopping it leaves the queued work to the workers.
+      if (!o.redis) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
       try {
         const summary = o.redis ? await runOnQueues(inputs, { ...o, redis: o.redis, db: (o.db ?? o.state)!, cache: o.cache! }, logger) : await run({
-          inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency, ocr: o.ocr, ocrWorkers: o.ocrWorkers,
+          inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency, ocr: o.ocr, ocrWorkers: o.ocrWorkers, signal: stop.signal,
           fetchSettings: { perHostConcurrency: o.hostConcurrency, perHostDelayMs: o.hostDelay },
           ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ?? o.db ? { state: (o.state ?? o.db)! } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
         });
@@ -140,7 +156,15 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = summary.failed.length || summary.fetchFailures.length ? 1 : 0;
       } catch (err) {
         if (err instanceof InputError) { process.stderr.write(`fiscal-harvest: ${err.message}\n`); exitCode = 2; return; }
+        if (err instanceof RunInterruptedError) {
+          process.stderr.write(`fiscal-harvest: ${err.message}; run again to go on\n`);
+          exitCode = signalExitCode(stopSignal ?? 'SIGINT');
+          return;
+        }
         throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
 

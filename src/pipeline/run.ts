@@ -58,6 +58,20 @@ export interface RunSettings {
    * when concurrency is 1 or no compiled worker exists (running from the TypeScript sources, as under vitest).
    */
   inProcess?: boolean;
+  /**
+   * Stops the run: no fetch or document starts after it fires; those under way finish and are stored (the
+   * next run reuses them); no outputs are written, the run is recorded as interrupted and run() throws a
+   * RunInterruptedError.
+   */
+  signal?: AbortSignal;
+}
+
+/** The run was stopped by its signal before the end: what it did is in the store, the outputs were not written. */
+export class RunInterruptedError extends Error {
+  override name = 'RunInterruptedError';
+  constructor(readonly runId: number, readonly counts: RunCounts, readonly state: string) {
+    super(`run ${runId} interrupted: ${counts.processed} document(s) processed and kept in the run state (${state}); outputs not written`);
+  }
 }
 
 export interface RunCounts {
@@ -135,7 +149,9 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     const processOne: ProcessOne = pool ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: ocrMode }) : await processInThisThread(ocrMode, ocr.engine);
     // Largest local files first on workers (fewer long documents left running alone at the end).
     const order = pool ? await largestFirst(jobs) : jobs.map((_, i) => i);
+    const stopped = () => settings.signal?.aborted ?? false;
     await Promise.all(order.map((i) => fetchLimit(async () => {
+      if (stopped()) return;
       const step = await fetchStage(ctx, jobs[i]!);
       steps[i] = step;
       if (!step.ok) { counts.fetchFailed++; progress.done(0); return; }
@@ -144,6 +160,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
       let done = processing.get(step.sha256);
       if (!done) {
         done = processLimit(async () => {
+          if (stopped()) return;
           const r = await processStage(ctx, step, processOne);
           if (r.processed) counts.processed++; else counts.skipped++;
           if (r.status === 'failed') counts.failed++;
@@ -156,9 +173,12 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
       if (step.outcome.status === 'fetched') (step.outcome as { data?: Uint8Array }).data = undefined;
       progress.done(0);
     })));
+    if (stopped()) throw new RunInterruptedError(runId, counts, stateLocation);
     outputs = await exportFromStore(ctx, steps, settings.outDir, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() });
   } catch (err) {
-    await store.finishRun(runId, { error: (err as Error).message, counts }, { status: 'failed' }).catch(() => undefined);
+    const interrupted = err instanceof RunInterruptedError;
+    await store.finishRun(runId, { ...(interrupted ? {} : { error: (err as Error).message }), counts }, { status: interrupted ? 'interrupted' : 'failed' }).catch(() => undefined);
+    await store.close().catch(() => undefined);
     throw err;
   } finally {
     progress.stop();

@@ -1,10 +1,11 @@
 /**
  * A harvest over a sources list of URLs served on 127.0.0.1, through the built CLI in a child process
  * (as cron runs it): the second run over unchanged sources downloads and processes nothing; a run killed
- * with SIGKILL part-way and started again writes the same facts.csv bytes as an uninterrupted run.
+ * with SIGKILL part-way and started again writes the same facts.csv bytes as an uninterrupted run; a run
+ * stopped by SIGINT finishes the documents under way, writes no outputs and is recorded as interrupted.
  * Needs dist/ (npm test builds it first: the `pretest` script).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -59,14 +60,44 @@ async function disclosure(i: number): Promise<Uint8Array> {
 }
 
 /** The CLI as a child process (asynchronously: the server lives in this process's event loop). */
-function run(args: string[]): Promise<{ status: number | null; stderr: string }> {
+function run(args: string[], whileRunning?: (child: ChildProcess) => void): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'run', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stderr }));
+    whileRunning?.(child);
   });
+}
+
+/** Documents in the run state of `out` while the run writes it (0 before the store exists). */
+function storedDocuments(out: string): number {
+  try {
+    const db = new Database(path.join(out, 'state.db'), { readonly: true, fileMustExist: true });
+    try { return (db.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n; } finally { db.close(); }
+  } catch { return 0; }
+}
+
+/** Sends `signal` to the child once at least `documents` are stored. */
+function signalOnceStored(child: ChildProcess, out: string, documents: number, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (storedDocuments(out) >= documents) { clearInterval(timer); child.kill(signal); resolve(); }
+    }, 10);
+    child.on('exit', () => { clearInterval(timer); reject(new Error(`the run ended before it could be sent ${signal}`)); });
+  });
+}
+
+let reference: Promise<string> | undefined;
+/** facts.csv of an uninterrupted run over the sources. */
+function referenceFacts(): Promise<string> {
+  reference ??= (async () => {
+    const out = path.join(tmp, 'reference');
+    expect((await run(cliArgs(sources, out))).status).toBe(0);
+    return readFile(path.join(out, 'facts.csv'), 'utf8');
+  })();
+  return reference;
 }
 const cliArgs = (sources: string, out: string) => ['--sources', sources, '--out', out, '--concurrency', '1', '--host-delay', '0', '--host-concurrency', '4', '--log-level', 'silent'];
 
@@ -116,25 +147,12 @@ describe('nightly harvest over URLs', () => {
   }, 120_000);
 
   it('killed with SIGKILL part-way and run again: facts.csv equals an uninterrupted run, byte for byte', async () => {
-    const reference = path.join(tmp, 'reference');
-    expect((await run(cliArgs(sources, reference))).status).toBe(0);
-    const expected = await readFile(path.join(reference, 'facts.csv'), 'utf8');
+    const expected = await referenceFacts();
 
     const out = path.join(tmp, 'killed');
     const child = spawn(process.execPath, [CLI, 'run', ...cliArgs(sources, out)], { cwd: ROOT, stdio: 'ignore' });
     // Kill once some documents are stored and others are not (the run state is read as the run writes it).
-    const stored = () => {
-      try {
-        const db = new Database(path.join(out, 'state.db'), { readonly: true, fileMustExist: true });
-        try { return (db.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n; } finally { db.close(); }
-      } catch { return 0; }
-    };
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (stored() >= 3) { clearInterval(timer); child.kill('SIGKILL'); resolve(); }
-      }, 10);
-      child.on('exit', () => { clearInterval(timer); reject(new Error('the run ended before it could be killed')); });
-    });
+    await signalOnceStored(child, out, 3, 'SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     expect(existsSync(path.join(out, 'facts.csv'))).toBe(false); // outputs come at the end only
 
@@ -143,6 +161,36 @@ describe('nightly harvest over URLs', () => {
     const reused = Number(/(\d+) reused from the run state/u.exec(again.stderr)?.[1]);
     expect(reused).toBeGreaterThan(0); // the first run's work was kept
     expect(reused).toBeLessThan(DOCUMENTS);
+    expect(await readFile(path.join(out, 'facts.csv'), 'utf8')).toBe(expected);
+  }, 120_000);
+
+  it('stopped with SIGINT part-way: the documents under way are finished and kept, no outputs, the run is recorded interrupted; run again to go on', async () => {
+    const expected = await referenceFacts();
+    const out = path.join(tmp, 'interrupted');
+    let signalled!: Promise<void>;
+    const stopped = await run(cliArgs(sources, out), (child) => { signalled = signalOnceStored(child, out, 3, 'SIGINT'); });
+    await signalled;
+    expect(stopped.status, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(/SIGINT: finishing the documents under way/u);
+    expect(stopped.stderr).toMatch(/run 1 interrupted: (\d+) document\(s\) processed and kept in the run state .*; outputs not written; run again to go on/u);
+    expect(existsSync(path.join(out, 'facts.csv'))).toBe(false);
+    const processed = Number(/(\d+) document\(s\) processed and kept/u.exec(stopped.stderr)![1]);
+    const db = new Database(path.join(out, 'state.db'), { readonly: true });
+    try {
+      const runRow = db.prepare('SELECT status, summary FROM runs WHERE id = 1').get() as { status: string; summary: string };
+      expect(runRow.status).toBe('interrupted');
+      expect(JSON.parse(runRow.summary).counts.processed).toBe(processed);
+      // Every document the run started was finished and stored: none left half done, none started after the signal.
+      expect(storedDocuments(out)).toBe(processed);
+      expect(processed).toBeGreaterThanOrEqual(3);
+      expect(processed).toBeLessThan(DOCUMENTS);
+    } finally {
+      db.close();
+    }
+
+    const again = await run(cliArgs(sources, out));
+    expect(again.status, again.stderr).toBe(0);
+    expect(Number(/(\d+) reused from the run state/u.exec(again.stderr)?.[1])).toBe(processed);
     expect(await readFile(path.join(out, 'facts.csv'), 'utf8')).toBe(expected);
   }, 120_000);
 });
