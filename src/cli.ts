@@ -135,13 +135,13 @@ export async function main(argv: string[]): Promise<number> {
           process.exit(signalExitCode(signal));
         }
         stopSignal = signal;
-        process.stderr.write(`fiscal-harvest: ${signal}: finishing the documents under way, starting no more\n`);
+        process.stderr.write(`fiscal-harvest: ${signal}: ${o.redis ? 'no longer waiting for the workers' : 'finishing the documents under way, starting no more'}\n`);
         stop.abort();
       };
-      // The distributed coordinator only waits: stopping it leaves the queued work to the workers.
-      if (!o.redis) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
-        const summary = o.redis ? await runOnQueues(inputs, { ...o, redis: o.redis, db: (o.db ?? o.state)!, cache: o.cache! }, logger) : await run({
+        const summary = o.redis ? await runOnQueues(inputs, { ...o, redis: o.redis, db: (o.db ?? o.state)!, cache: o.cache! }, logger, stop.signal) : await run({
           inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency, ocr: o.ocr, ocrWorkers: o.ocrWorkers, signal: stop.signal,
           fetchSettings: { perHostConcurrency: o.hostConcurrency, perHostDelayMs: o.hostDelay },
           ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.state ?? o.db ? { state: (o.state ?? o.db)! } : {}), ...(o.cache ? { cacheDir: o.cache } : {}), ...(o.force ? { force: true } : {}),
@@ -295,12 +295,12 @@ export async function main(argv: string[]): Promise<number> {
  * instead when detached (the jobs are queued and the run id printed) or when Redis or the store cannot be
  * reached.
  */
-async function runOnQueues(inputs: string[], o: z.infer<typeof RunOptions> & { redis: string; db: string; cache: string }, logger: ReturnType<typeof createLogger>): Promise<RunSummary | number> {
+async function runOnQueues(inputs: string[], o: z.infer<typeof RunOptions> & { redis: string; db: string; cache: string }, logger: ReturnType<typeof createLogger>, signal: AbortSignal): Promise<RunSummary | number> {
   const { runDistributed } = await import('./pipeline/distributed/coordinator.js');
   let outcome;
   try {
     outcome = await runDistributed({
-      inputs, outDir: o.out, redis: o.redis, db: o.db, cacheDir: o.cache, ocr: o.ocr, logger, progress: true, detach: !!o.detach,
+      inputs, outDir: o.out, redis: o.redis, db: o.db, cacheDir: o.cache, ocr: o.ocr, logger, progress: true, detach: !!o.detach, signal,
       ...(o.sources ? { sourcesFile: o.sources } : {}), ...(o.force ? { force: true } : {}), ...(o.queuePrefix ? { prefix: o.queuePrefix } : {}),
     });
   } catch (err) {

@@ -69,8 +69,8 @@ export interface RunSettings {
 /** The run was stopped by its signal before the end: what it did is in the store, the outputs were not written. */
 export class RunInterruptedError extends Error {
   override name = 'RunInterruptedError';
-  constructor(readonly runId: number, readonly counts: RunCounts, readonly state: string) {
-    super(`run ${runId} interrupted: ${counts.processed} document(s) processed and kept in the run state (${state}); outputs not written`);
+  constructor(readonly runId: number, readonly counts: RunCounts, readonly state: string, note?: string) {
+    super(`run ${runId} interrupted: ${counts.processed} document(s) processed and kept in the run state (${state}); outputs not written${note ? `; ${note}` : ''}`);
   }
 }
 

@@ -89,9 +89,10 @@ async function serve(pdfs: Uint8Array[]): Promise<{ url: string; close(): Promis
 interface Exit { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** The CLI as a child process, to completion. */
-function cli(args: string[]): Promise<Exit> {
+function cli(args: string[], whileRunning?: (child: ChildProcess) => void): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    whileRunning?.(child);
     let stdout = '', stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -299,5 +300,31 @@ describe.skipIf(skip !== undefined)('distributed mode: workers on Redis queues a
     expect(Number(/(\d+) reused from the run state/u.exec(run.stderr)?.[1])).toBeGreaterThanOrEqual(1);
     expectSameFacts(await readFile(path.join(d.out, 'facts.csv'), 'utf8'));
     expect(await stageOf(d, sha)).toMatchObject({ status: 'done', worker: 'first', attempts: 1 }); // not done twice
+  }, 120_000);
+
+  it('the coordinator stopped by SIGINT: the run is recorded interrupted and its jobs stay queued for the workers; run again to wait and write', async () => {
+    const d = await deployment('sigint');
+    let coordinator!: ChildProcess;
+    const waiting = cli(runArgs(d), (child) => (coordinator = child));
+    // No worker yet: once its fetch jobs are queued, the coordinator can only wait.
+    for (const until = Date.now() + 30_000; ((await status(d)).fetch?.counts.waiting ?? 0) < DOCUMENTS + 2;) {
+      if (Date.now() > until) throw new Error('the fetch jobs were not queued');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    coordinator.kill('SIGINT');
+    const stopped = await waiting;
+    expect(stopped.status, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(/run (\d+) interrupted: 0 document\(s\) processed and kept in the run state .*; outputs not written; the queued jobs go on on the workers; run again to go on/u);
+    expect(existsSync(path.join(d.out, 'facts.csv'))).toBe(false);
+    const runId = Number(/run (\d+) interrupted/u.exec(stopped.stderr)![1]);
+    const store = await openStore(d.db);
+    try { expect((await store.getRun(runId))?.status).toBe('interrupted'); } finally { await store.close(); }
+    expect((await status(d)).fetch!.counts.waiting).toBe(DOCUMENTS + 2);
+
+    await startWorker(d, 'late');
+    const run = await cli(runArgs(d));
+    expect(run.status, run.stderr).toBe(1); // the 404 only
+    expect(run.stderr).toMatch(new RegExp(`; ${DOCUMENTS} processed`, 'u'));
+    expectSameFacts(await readFile(path.join(d.out, 'facts.csv'), 'utf8'));
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import { openStore } from '../../store/index.js';
 import { VERSION } from '../../version.js';
 import type { OcrMode } from '../process-document.js';
 import { createProgress } from '../progress.js';
-import { exportFromStore, sourceJobs, type RunCounts, type RunSummary } from '../run.js';
+import { exportFromStore, RunInterruptedError, sourceJobs, type RunCounts, type RunSummary } from '../run.js';
 import { storeKeyOf, type FetchStep, type SourceJob } from '../stages.js';
 import { FinishedJobs, type Finished } from './finished-jobs.js';
 import {
@@ -35,6 +35,8 @@ export interface DistributedRunSettings {
   detach?: boolean;
   progress?: boolean;
   logger: Logger;
+  /** Stops waiting: the run is recorded as interrupted (no outputs) and the queued jobs go on on the workers. */
+  signal?: AbortSignal;
 }
 
 export type DistributedRunOutcome = ({ detached: false } & RunSummary) | { detached: true; runId: number; sources: number; state: string };
@@ -81,7 +83,7 @@ export async function runDistributed(settings: DistributedRunSettings): Promise<
     // One wait per document: two sources of one PDF share its process job and count it once.
     const processing = new Map<string, Promise<Finished>>();
     const processFailures = new Map<string, string>();
-    const steps = await Promise.all(jobs.map(async (job, i): Promise<FetchStep> => {
+    const steps = await untilAborted(settings.signal, () => new RunInterruptedError(id, counts, store.location, 'the queued jobs go on on the workers'), Promise.all(jobs.map(async (job, i): Promise<FetchStep> => {
       const step = asStep(job, await fetched.wait(fetchIds[i]!));
       if (!step.ok) { counts.fetchFailed++; progress.done(0); return step; }
       if (step.outcome.status === 'fetched' && job.spec.kind === 'url') counts.downloaded++;
@@ -112,7 +114,7 @@ export async function runDistributed(settings: DistributedRunSettings): Promise<
       const finished = await done;
       progress.done(finished.ok ? ProcessJobResult.parse(finished.value).pages : 0);
       return step;
-    }));
+    })));
     const outputs = await exportFromStore({ store, blobs }, steps.map(withoutJobId), settings.outDir, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() }, {
       missingReason: (step) => (step.ok ? processFailures.get(step.sha256) : undefined),
     });
@@ -121,7 +123,8 @@ export async function runDistributed(settings: DistributedRunSettings): Promise<
     const fetchFailures = steps.filter((s): s is Extract<FetchStep, { ok: false }> => !s.ok).map((s) => ({ source: s.job.display, error: s.outcome.error.message }));
     return { detached: false, results: outputs.results, facts: outputs.facts, failed, fetchFailures, counts, runId, state: store.location };
   } catch (err) {
-    if (runId !== undefined) await store.finishRun(runId, { error: (err as Error).message }, { status: 'failed' }).catch(() => undefined);
+    const interrupted = err instanceof RunInterruptedError;
+    if (runId !== undefined) await store.finishRun(runId, interrupted ? { counts: err.counts } : { error: (err as Error).message }, { status: interrupted ? 'interrupted' : 'failed' }).catch(() => undefined);
     throw err;
   } finally {
     progress.stop();
@@ -149,3 +152,14 @@ const withoutJobId = (step: FetchStep & { processJobId?: string }): FetchStep =>
   const { processJobId: _id, ...rest } = step;
   return rest as FetchStep;
 };
+
+/** The work's result, or the error `stopped` makes as soon as the signal fires (the work is left to itself). */
+function untilAborted<T>(signal: AbortSignal | undefined, stopped: () => Error, work: Promise<T>): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    if (signal.aborted) { onAbort(); return; }
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
