@@ -47,3 +47,21 @@ describe('contents pages', () => {
     expect(findRegions([contents, tables]).map((r) => r.kind.id)).toEqual(['bu01_summary']);
   });
 });
+
+describe('headings of the text', () => {
+  it('a heading worded like a title (一、机关运行经费) followed by its paragraph opens no table', () => {
+    // r26 (Shenzhen), 其他需要说明情况: the heading, then sentences with amounts in them.
+    const text = page(12, [['第八部分', '其他需要说明情况'], ['一、机关运行经费'], ['2026', '年本单位机关运行经费财政拨款预算', '2,719.55', '万元，'],
+      ['较', '2025', '年年初预算减少', '956.74', '万元，下降', '26.0%。主要是：'], ['二、国有资产占用情况'], ['截至', '2025', '年', '10', '月，深圳市财政局（本级）共有车辆', '3', '辆，']]);
+    expect(findRegions([text])).toEqual([]);
+    // As pageLines gives it: NFKC text, where the full-width comma is an ASCII one.
+    const nfkc = text.map((l) => ({ ...l, text: l.text.normalize('NFKC') }));
+    expect(nfkc[2]!.text).toBe('2026年本单位机关运行经费财政拨款预算2,719.55万元,');
+    expect(findRegions([nfkc])).toEqual([]);
+  });
+
+  it('the same words as a table title, with a header under them, are a table', () => {
+    const table = page(11, [['一般公共预算机关运行经费支出预算表'], ['部门：江苏省人大常委会办公厅', '单位：万元'], ['科目编码', '科目名称', '机关运行经费支出'], ['', '合计', '1,642.08'], ['30201', '办公费', '570.00']]);
+    expect(findRegions([table]).map((r) => [r.kind.id, r.lines.length])).toEqual([['bu15_operating_costs', 3]]);
+  });
+});

@@ -68,6 +68,12 @@ const isNarrative = (line: Line): boolean => line.tokens.some((t) => compact(t.t
 
 const hasValues = (line: Line): boolean => line.tokens.some((t) => isValueText(t.text));
 
+/**
+ * A sentence, numbers and all (`2026年本单位机关运行经费财政拨款预算 2,719.55 万元，`): never a table's first
+ * line. Line text is NFKC (，→ ,): a comma before three digits is a thousands separator, not punctuation.
+ */
+const isSentence = (line: Line): boolean => /[，。；;]|,(?!\d{3})/u.test(line.text) && (line.text.match(/\p{Script=Han}/gu) ?? []).length >= 12;
+
 const HEADER_WORDS = /项目|科目|栏次|金额|预算数|决算数|合计|小计/u;
 const CONTENTS_ENTRY_TAIL = /[.．…·•_\-—\s]*\d{0,3}$/u;
 
@@ -140,6 +146,8 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       if (EMPTY_TABLE.test(line.text)) { current.notes.push(line.text); continue; }
       if (NOTE.test(line.text)) { current.notes.push(line.text); current = null; continue; }
       if (SECTION.test(line.text) || (isNarrative(line) && !openForm)) { current = null; continue; }
+      // A heading of the text that reads like a title (一、机关运行经费) is followed by its paragraph.
+      if (current.lines.length === 0 && current.kind.layout !== 'performance' && isSentence(line)) { regions.pop(); current = null; continue; }
       current.lines.push(line);
       if (GRADE_LABEL.test(line.text)) gradePrinted = true;
       if (!current.pages.includes(line.page)) current.pages.push(line.page);
