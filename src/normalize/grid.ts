@@ -164,6 +164,9 @@ export function buildGrids(lines: readonly Line[], segmentsByPage: ReadonlyMap<n
     // On a continuation page, lines above the first values are a repeated header only if they
     // repeat the header's words; otherwise they are rows without values (`十四、… 支出` with blanks).
     if (last && !repeatsHeader(header, last.header)) last.body.push(...pageLines.slice(0, first).filter((l) => !isSpacingLine(l)), ...body);
+    // A header repeated where it stood is the same grid: its columns come from all its pages (a page of
+    // the 支出 side alone has no 收入 values to find the columns by).
+    else if (last && sameHeaderPlaces(header, last.header)) last.body.push(...body);
     else segments.push({ header, body });
   }
   return segments.map((s) => buildGrid(s.header, s.body, segmentsByPage)).filter((g): g is BuiltGrid => g !== null);
@@ -174,6 +177,13 @@ function repeatsHeader(candidate: Line[], header: Line[]): boolean {
   const known = header.map((l) => l.text).join('');
   const words = candidate.flatMap((l) => l.tokens.map((t) => compact(t.text)));
   return words.filter((w) => known.includes(w)).length >= 0.5 * words.length;
+}
+
+/** Every word of the repeated header stands where the first header has it (within 2 pt). */
+function sameHeaderPlaces(candidate: Line[], header: Line[]): boolean {
+  const known = header.flatMap((l) => l.tokens);
+  const words = candidate.flatMap((l) => l.tokens);
+  return words.length >= 2 && words.every((w) => known.some((k) => compact(k.text) === compact(w.text) && Math.abs(k.x0 - w.x0) <= 2 && Math.abs(k.x1 - w.x1) <= 2));
 }
 
 const HEADER_WORD = /^(?:类|款|项|栏次|行次|科目编码|科目名称|功能分类科目编码)$/u;

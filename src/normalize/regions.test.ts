@@ -65,3 +65,24 @@ describe('headings of the text', () => {
     expect(findRegions([table]).map((r) => [r.kind.id, r.lines.length])).toEqual([['bu15_operating_costs', 3]]);
   });
 });
+
+describe('a title repeated atop the next page', () => {
+  const tablePage = (n: number, entity: string, rows: string[][]) =>
+    page(n, [['表1'], ['收支总表'], [`部门名称：${entity}`, '单位：万元'], ['收入', '支出'], ['项目', '2026年预算数', '项目', '2026年预算数'], ...rows]);
+
+  it('goes on with the same table when the unit is the same', () => {
+    const regions = findRegions([
+      tablePage(16, '深圳市财政局（本级）', [['一、财政拨款', '36,989.05', '一、一般公共服务支出', '20,563.76']]),
+      tablePage(17, '深圳市财政局（本级）', [['', '', '四、卫生健康支出', '254.79']]),
+    ]);
+    expect(regions.map((r) => [r.kind.id, r.tableNo, r.pages, r.entityLine])).toEqual([['bu01_summary', '表1', [16, 17], '深圳市财政局（本级）']]);
+  });
+
+  it('starts a table of its own when the lines under it name another unit', () => {
+    const regions = findRegions([
+      tablePage(16, '某市某局（本级）', [['一、财政拨款', '100.00', '一、一般公共服务支出', '100.00']]),
+      tablePage(17, '某市某局下属中心', [['一、财政拨款', '50.00', '一、一般公共服务支出', '50.00']]),
+    ]);
+    expect(regions.map((r) => [r.kind.id, r.pages, r.entityLine])).toEqual([['bu01_summary', [16], '某市某局（本级）'], ['bu01_summary', [17], '某市某局下属中心']]);
+  });
+});

@@ -43,7 +43,9 @@ export function parseUnitLine(text: string): { entity: string; unit: '万元' | 
   return { entity, unit };
 }
 
-function titleOf(line: Line): { kind: TableKind; title: string; tableNo: string } | null {
+interface PrintedTitle { kind: TableKind; title: string; tableNo: string }
+
+function titleOf(line: Line): PrintedTitle | null {
   if (line.text.length > 60 || line.tokens.length > 4) return null;
   // A table number may share the line: 预算01表 收支总表, 表1 收入支出决算总表.
   let tableNo = '';
@@ -107,6 +109,8 @@ export function findRegions(pages: readonly Line[][]): Region[] {
   let current: Region | null = null;
   let lastTableNo = '';
   let inTitleBlock = false;
+  // A title repeated atop a page that continues the current table, until the unit line under it says whose.
+  let continuing: { title: PrintedTitle; tableNo: string; page: number } | null = null;
   // Whether the current region's lines hold a grade label (评价等级): a form closes after it.
   let gradePrinted = false;
   for (const lines of pages) {
@@ -116,7 +120,18 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       const line = lines[i]!;
       if (TABLE_NO.test(line.text)) { lastTableNo = line.text; continue; }
       const title = titleOf(line);
+      // The same table printed again under its title on the next page (表1 收支总表 atop every page) goes on,
+      // unless the lines under the title name another unit.
+      if (title && current && pageStart && current.kind.layout !== 'performance' && current.kind.id === title.kind.id && current.title === title.title
+        && (title.tableNo || lastTableNo) === current.tableNo) {
+        continuing = { title, tableNo: title.tableNo || lastTableNo, page: line.page };
+        lastTableNo = '';
+        inTitleBlock = true;
+        pageStart = false;
+        continue;
+      }
       if (title) {
+        continuing = null;
         current = { kind: title.kind, title: title.title, tableNo: title.tableNo || lastTableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [line.page] };
         gradePrinted = false;
         regions.push(current);
@@ -137,12 +152,20 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       }
       pageStart = false;
       const unitLine = parseUnitLine(line.tokens.map((t) => t.text).join(' '));
+      if (unitLine && inTitleBlock && continuing && unitLine.entity && current.entityLine && compact(unitLine.entity) !== compact(current.entityLine)) {
+        // Another unit's table under the same title: a table of its own.
+        const { title: t, tableNo, page } = continuing;
+        current = { kind: t.kind, title: t.title, tableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [page] };
+        regions.push(current);
+        gradePrinted = false;
+      }
       if (unitLine && (inTitleBlock || !hasValues(line))) {
         if (unitLine.unit) current.unit = unitLine.unit;
         if (unitLine.entity && !current.entityLine) current.entityLine = unitLine.entity;
         continue;
       }
       inTitleBlock = false;
+      continuing = null;
       if (EMPTY_TABLE.test(line.text)) { current.notes.push(line.text); continue; }
       if (NOTE.test(line.text)) { current.notes.push(line.text); current = null; continue; }
       if (SECTION.test(line.text) || (isNarrative(line) && !openForm)) { current = null; continue; }

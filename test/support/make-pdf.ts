@@ -46,6 +46,8 @@ export interface TableSpec {
   maxRowsPerPage?: number;
   /** repeat the header rows on continuation pages */
   repeatHeader?: boolean;
+  /** repeat the table number, title and entity/unit line on continuation pages too (Shenzhen prints them atop every page) */
+  repeatTitle?: boolean;
 }
 
 export interface PageText {
@@ -351,25 +353,27 @@ function drawTable(ctx: Ctx, t: TableSpec): void {
   let xs = colX(left);
   const tableW = xs[ncols]! - left;
 
-  // preamble
-  if (t.tableNo) {
-    const h = lineHeightFor(fs);
-    drawText(doc, t.tableNo, left, centredBaseline(ctx.y, h, 1, 0, fs), fs);
-    ctx.y += h + 2;
-  }
-  {
-    const h = lineHeightFor(titleSize);
-    const w = measure(doc, t.title, titleSize);
-    drawText(doc, t.title, left + (tableW - w) / 2, centredBaseline(ctx.y, h, 1, 0, titleSize), titleSize);
-    ctx.y += h + 6;
-  }
-  if (t.entityLine || t.unitLine) {
-    const h = lineHeightFor(fs);
-    const b = centredBaseline(ctx.y, h, 1, 0, fs);
-    if (t.entityLine) drawText(doc, t.entityLine, left, b, fs);
-    if (t.unitLine) drawText(doc, t.unitLine, left + tableW - measure(doc, t.unitLine, fs), b, fs);
-    ctx.y += h + 2;
-  }
+  const drawPreamble = (): void => {
+    if (t.tableNo) {
+      const h = lineHeightFor(fs);
+      drawText(doc, t.tableNo, left, centredBaseline(ctx.y, h, 1, 0, fs), fs);
+      ctx.y += h + 2;
+    }
+    {
+      const h = lineHeightFor(titleSize);
+      const w = measure(doc, t.title, titleSize);
+      drawText(doc, t.title, left + (tableW - w) / 2, centredBaseline(ctx.y, h, 1, 0, titleSize), titleSize);
+      ctx.y += h + 6;
+    }
+    if (t.entityLine || t.unitLine) {
+      const h = lineHeightFor(fs);
+      const b = centredBaseline(ctx.y, h, 1, 0, fs);
+      if (t.entityLine) drawText(doc, t.entityLine, left, b, fs);
+      if (t.unitLine) drawText(doc, t.unitLine, left + tableW - measure(doc, t.unitLine, fs), b, fs);
+      ctx.y += h + 2;
+    }
+  };
+  drawPreamble();
 
   const borders = new Borders();
 
@@ -396,6 +400,7 @@ function drawTable(ctx: Ctx, t: TableSpec): void {
     startPage(ctx, ctx.landscape);
     left = tableLeft(t.colWidths, ctx.width);
     xs = colX(left);
+    if (t.repeatTitle) drawPreamble();
     if (t.repeatHeader) drawHeader();
   };
 
