@@ -21,7 +21,7 @@ export const INCOME_ITEMS = [
   { item: 'business_fund_offset', labels: ['用事业基金弥补收支差额'] },
   { item: 'income_total', labels: ['本年收入合计', '本年收入', '当年收入小计', '本年收入小计', '收入合计'] },
   { item: 'non_fiscal_balance_used', labels: ['使用非财政拨款结余（含专用结余）', '使用非财政拨款结余(含专用结余)', '使用非财政拨款结余'] },
-  { item: 'carryover_begin', labels: ['年初结转和结余', '年初财政拨款结转和结余', '上年结转结余', '上年结转', '上年结转资金', '上年结转和结余'] },
+  { item: 'carryover_begin', labels: ['年初结转和结余', '年初财政拨款结转和结余', '上年结转结余', '上年结转', '上年结转资金', '上年结转和结余', '上年结余结转', '上年结余、结转', '上年结余和结转'] },
   { item: 'grand_total', labels: ['总计', '收入总计'] },
 ] as const satisfies readonly LineItem[];
 

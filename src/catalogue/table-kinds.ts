@@ -58,7 +58,7 @@ const BASIC_PROJECT: readonly ColumnRule[] = [
 ];
 
 const CARRYOVER_COLUMNS: readonly ColumnRule[] = [
-  { key: 'carryover_begin', pattern: /年初结转|上年结转/u },
+  { key: 'carryover_begin', pattern: /年初结转|上年结转|上年结余/u },
   { key: 'carryover_end', pattern: /年末结转|年终结转/u },
   { key: 'income', pattern: /本年收入/u },
   { key: 'basic', pattern: /基本支出/u },
@@ -128,7 +128,7 @@ export const TABLE_KINDS: readonly TableKind[] = [
   { id: 'bu04_fiscal_summary', docKinds: ['budget'], title: /财政拨款收支(总体情况|预算总|总)表/u, layout: 'two_sided', columns: FUND_SPLIT },
   { id: 'bu01_summary', docKinds: ['budget'], title: /收支总体情况表|收支(预算)?总表/u, layout: 'two_sided', columns: [{ key: 'amount', pattern: /.*/u }] },
   { id: 'bu02_income', docKinds: ['budget'], title: /收入总体情况表|收入(预算)?总表/u, layout: 'code_rows', verticalList: true, columns: [
-    { key: 'carryover_begin', pattern: /上年结转/u },
+    { key: 'carryover_begin', pattern: /上年结转|上年结余/u },
     { key: 'edu_fee', pattern: /教育收费/u },
     { key: 'other_special_account', pattern: /其他(专户|财政专户)/u },
     { key: 'special_account', pattern: /财政专户/u },

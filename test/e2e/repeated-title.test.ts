@@ -3,6 +3,7 @@
  * unit line and header atop every page. Page 2 holds expenditure classes alone (the income side is
  * blank there), page 3 the totals. The three pages are one table, and the rows of page 2 stay on the
  * expenditure side: their columns are those of the whole table, not of page 2's right half alone.
+ * Shenzhen's wording of the carry-over, 上年结余、结转, is the appendix's carryover_begin.
  */
 import { describe, expect, it } from 'vitest';
 import { cellMap, extractDoc, factAt } from '../support/extract.js';
@@ -20,9 +21,10 @@ const ROWS: string[][] = [
   [...I, '四、卫生健康支出', '80.00'],
   [...I, '五、农林水支出', '120.00'],
   [...I, '六、住房保障支出', '100.00'],
-  // page 3: totals
+  // page 3: totals; Shenzhen words the carry-over 上年结余、结转
   ['本年收入合计', '1,500.00', '本年支出合计', '1,500.00'],
-  ['收入总计', '1,500.00', '支出总计', '1,500.00'],
+  ['上年结余、结转', '100.00', '结转下年', '100.00'],
+  ['收入总计', '1,600.00', '支出总计', '1,600.00'],
 ];
 
 function doc(ruled: boolean): DocSpec {
@@ -67,8 +69,10 @@ for (const ruled of [false, true]) {
         'expenditure:221|amount': '100.00',
         'income:income_total|amount': '1500.00',
         'expenditure:expenditure_total|amount': '1500.00',
-        'income:grand_total|amount': '1500.00',
-        'expenditure:grand_total|amount': '1500.00',
+        'income:carryover_begin|amount': '100.00',
+        'expenditure:carry_forward|amount': '100.00',
+        'income:grand_total|amount': '1600.00',
+        'expenditure:grand_total|amount': '1600.00',
       });
       expect(factAt(result.facts, KIND, 'expenditure:210', 'amount')).toMatchObject({ row_label: '四、卫生健康支出', page: 3 });
     });
