@@ -43,6 +43,8 @@ export const EXPENDITURE_ITEMS = [
 export const ITEMS_WITH_FUND_SUBLINES = ['carryover_begin', 'carryover_end'] as const;
 /** Sub-line items, keyed `<parent>.<fund>`. */
 export const FUND_SUBLINES = ['general_budget', 'gov_fund', 'state_capital'] as const;
+/** A fund sub-line may repeat its parent's words after the fund (Shenzhen: 一般公共预算拨款结余、结转). */
+export const FUND_SUBLINE_SUFFIX = /(?:结余[、和]?结转|结转[、和]?结余|结转|结余)$/u;
 
 /** Items that are totals: a total that closes a side is `grand_total`. */
 export const SIDE_TOTALS: Record<'income' | 'expenditure', string> = { income: 'income_total', expenditure: 'expenditure_total' };

@@ -72,3 +72,33 @@ describe('mapTable + closeSides: a three-block summary (收入 | 功能分类 | 
     expect(got).not.toContain('income:grand_total');
   });
 });
+
+describe('mapTable: fund sub-lines of a carry-over', () => {
+  // r26 (Shenzhen 财政拨款收支总表): the sub-lines repeat the parent's words after the fund.
+  const BU04 = TABLE_KINDS.find((k) => k.id === 'bu04_fiscal_summary')!;
+  const cols: GridColumn[] = [
+    { x0: 29, x1: 200, path: ['收入', '项目'], role: 'label', block: 0 },
+    { x0: 440, x1: 490, path: ['收入', '2026年预算数'], role: 'value', block: 0 },
+    { x0: 543, x1: 720, path: ['支出', '项目'], role: 'label', block: 1 },
+    { x0: 1000, x1: 1045, path: ['支出', '2026年预算数'], role: 'value', block: 1 },
+  ];
+  const keysOf = (rows: GridRow[]) => mapTable(BU04, cols, rows).map((c) => [c.row_key, c.value]);
+
+  it('一般公共预算拨款结余、结转 under 上年结余、结转 is carryover_begin.general_budget', () => {
+    expect(keysOf([
+      row('上年结余、结转', '396.83', '', ''),
+      row('1.一般公共预算拨款结余、结转', '396.83', '', ''),
+      row('2.政府性基金预算拨款结余、结转', '0.00', '', ''),
+      row('3.国有资本经营预算拨款结余、结转', '0.00', '', ''),
+    ])).toEqual([
+      ['income:carryover_begin', '396.83'],
+      ['income:carryover_begin.general_budget', '396.83'],
+      ['income:carryover_begin.gov_fund', '0.00'],
+      ['income:carryover_begin.state_capital', '0.00'],
+    ]);
+  });
+
+  it('the same words without a carry-over above are not sub-lines', () => {
+    expect(keysOf([row('一般公共预算拨款结余、结转', '396.83', '', '')])).toEqual([['income:label:一般公共预算拨款结余、结转', '396.83']]);
+  });
+});

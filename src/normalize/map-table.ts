@@ -3,7 +3,7 @@
  * Row keys follow OUTPUT.md; the knowledge of labels and headers comes from the catalogue.
  */
 import { ECONOMIC_BY_NAME, FUNCTIONAL_BY_NAME } from '../catalogue/classes.js';
-import { EXPENDITURE_BY_LABEL, FUND_SUBLINES, INCOME_BY_LABEL, ITEMS_WITH_FUND_SUBLINES } from '../catalogue/line-items.js';
+import { EXPENDITURE_BY_LABEL, FUND_SUBLINE_SUFFIX, FUND_SUBLINES, INCOME_BY_LABEL, ITEMS_WITH_FUND_SUBLINES } from '../catalogue/line-items.js';
 import type { ColumnRule, TableKind } from '../catalogue/table-kinds.js';
 import type { GridCell, GridColumn, GridRow } from '../model/grid.js';
 import { compact, normalizeLabel } from '../util/text.js';
@@ -199,6 +199,10 @@ function mapTwoSided(kind: TableKind, columns: GridColumn[], rows: GridRow[], st
       if (!item && side === 'income' && /^(?:收入)?合计$/u.test(norm)) item = 'income_total';
       if (!item && side === 'expenditure' && /^(?:支出)?合计$/u.test(norm)) item = 'expenditure_total';
       const subParent = state.subParent[side];
+      if (!item && subParent) {
+        const fund = byLabel.get(norm.replace(FUND_SUBLINE_SUFFIX, ''));
+        if (fund && (FUND_SUBLINES as readonly string[]).includes(fund)) item = fund;
+      }
       if (item && subParent && (FUND_SUBLINES as readonly string[]).includes(item)) item = `${subParent}.${item}`;
       else if (item && (ITEMS_WITH_FUND_SUBLINES as readonly string[]).includes(item)) state.subParent[side] = item;
       else if (item) state.subParent[side] = null;
