@@ -24,6 +24,8 @@ export interface ColumnRule {
   key: string;
   /** Tested against the header leaf first, then the joined header path. */
   pattern: RegExp;
+  /** Tested against the joined header path only, before any leaf: for a leaf that means another thing under this parent. */
+  wholePath?: boolean;
 }
 
 export interface TableKind {
@@ -65,6 +67,9 @@ const CARRYOVER_COLUMNS: readonly ColumnRule[] = [
   { key: 'project', pattern: /项目支出/u },
   { key: 'expenditure_total', pattern: /小计|本年支出合计|^本年支出$|合计/u },
 ];
+
+/** How a fund is named in column headers. */
+const FUND_WORDS = { general_budget: '一般公共预算', gov_fund: '政府性基金', state_capital: '国有资本', special_account: '财政专户' } as const;
 
 const THREE_PUBLIC_COLUMNS: readonly ColumnRule[] = [
   { key: 'abroad', pattern: /出国/u },
@@ -128,6 +133,10 @@ export const TABLE_KINDS: readonly TableKind[] = [
   { id: 'bu04_fiscal_summary', docKinds: ['budget'], title: /财政拨款收支(总体情况|预算总|总)表/u, layout: 'two_sided', columns: FUND_SPLIT },
   { id: 'bu01_summary', docKinds: ['budget'], title: /收支总体情况表|收支(预算)?总表/u, layout: 'two_sided', columns: [{ key: 'amount', pattern: /.*/u }] },
   { id: 'bu02_income', docKinds: ['budget'], title: /收入总体情况表|收入(预算)?总表/u, layout: 'code_rows', verticalList: true, columns: [
+    // 上年结转结余 split by fund (Beijing 预算02表): the fund columns under it are the carry-over's.
+    ...(['general_budget', 'gov_fund', 'state_capital', 'special_account'] as const).map((fund) => ({
+      key: `carryover_begin.${fund}`, pattern: new RegExp(`(?:上年结转|上年结余).*${FUND_WORDS[fund]}`, 'u'), wholePath: true,
+    })),
     { key: 'carryover_begin', pattern: /上年结转|上年结余/u },
     { key: 'edu_fee', pattern: /教育收费/u },
     { key: 'other_special_account', pattern: /其他(专户|财政专户)/u },

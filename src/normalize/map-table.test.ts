@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE_KINDS } from '../catalogue/table-kinds.js';
 import type { GridCell, GridColumn, GridRow } from '../model/grid.js';
-import { closeSides, mapTable } from './map-table.js';
+import { closeSides, columnKey, mapTable } from './map-table.js';
 
 const FA06 = TABLE_KINDS.find((k) => k.id === 'fa06_basic_expenditure_detail')!;
 
@@ -100,5 +100,20 @@ describe('mapTable: fund sub-lines of a carry-over', () => {
 
   it('the same words without a carry-over above are not sub-lines', () => {
     expect(keysOf([row('一般公共预算拨款结余、结转', '396.83', '', '')])).toEqual([['income:label:一般公共预算拨款结余、结转', '396.83']]);
+  });
+});
+
+describe('columnKey: a fund under the carry-over', () => {
+  // r23 (Beijing 预算02表 收入总表): 本年收入 and 上年结转结余 each split by fund.
+  const BU02 = TABLE_KINDS.find((k) => k.id === 'bu02_income')!;
+  const col = (...path: string[]): GridColumn => ({ x0: 0, x1: 1, path, role: 'value', block: 0 });
+
+  it('is the carry-over\'s fund, not the year\'s income', () => {
+    expect(columnKey(col('本年收入', '一般公共预算资金'), BU02.columns)).toBe('general_budget');
+    expect(columnKey(col('上年结转结余', '小计'), BU02.columns)).toBe('carryover_begin');
+    expect(columnKey(col('上年结转结余', '一般公共预算资金'), BU02.columns)).toBe('carryover_begin.general_budget');
+    expect(columnKey(col('上年结转结余', '政府性基金预算资金'), BU02.columns)).toBe('carryover_begin.gov_fund');
+    expect(columnKey(col('上年结转结余', '财政专户管理资金'), BU02.columns)).toBe('carryover_begin.special_account');
+    expect(columnKey(col('本年收入', '财政专户管理资金'), BU02.columns)).toBe('special_account');
   });
 });

@@ -30,10 +30,11 @@ export function columnKey(col: GridColumn, rules: readonly ColumnRule[]): string
   // A 小计 under a parent is the parent's subtotal (基本支出 | 小计 → basic).
   const parent = compact(col.path[col.path.length - 2] ?? '');
   if (/^(?:小计|合计)$/u.test(leaf) && parent) {
-    for (const r of rules) if (r.key !== 'total' && r.pattern.test(parent)) return r.key;
+    for (const r of rules) if (r.key !== 'total' && !r.wholePath && r.pattern.test(parent)) return r.key;
   }
   const full = compact(col.path.join(''));
-  for (const r of rules) if (leaf && r.pattern.test(leaf)) return r.key;
+  for (const r of rules) if (r.wholePath && full && r.pattern.test(full)) return r.key;
+  for (const r of rules) if (!r.wholePath && leaf && r.pattern.test(leaf)) return r.key;
   for (const r of rules) if (full && r.pattern.test(full)) return r.key;
   return null;
 }
