@@ -89,7 +89,7 @@ const BY_UNIT_COLUMNS: readonly ColumnRule[] = [
   { key: 'state_capital', pattern: /国有资本/u },
   { key: 'special_account', pattern: /财政专户/u },
   { key: 'other_funds', pattern: /其他资金/u },
-  { key: 'fiscal_total', pattern: /财政拨款.*合计|^合计$/u },
+  { key: 'fiscal_total', pattern: /财政拨款.*(?:合计|小计)|^财政拨款$|^合计$/u },
   { key: 'total', pattern: /总计/u },
 ];
 

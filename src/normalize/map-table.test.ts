@@ -117,3 +117,16 @@ describe('columnKey: a fund under the carry-over', () => {
     expect(columnKey(col('本年收入', '财政专户管理资金'), BU02.columns)).toBe('special_account');
   });
 });
+
+describe('columnKey: the fiscal subtotal of a by-unit table', () => {
+  // r26 (Shenzhen 基本支出总表): 财政拨款 | 小计, then its funds; r28 (Guangdong) prints 财政拨款合计.
+  const BU11 = TABLE_KINDS.find((k) => k.id === 'bu11_basic_by_unit')!;
+  const col = (...path: string[]): GridColumn => ({ x0: 0, x1: 1, path, role: 'value', block: 0 });
+
+  it('财政拨款 | 小计 and 财政拨款合计 are fiscal_total; the funds under it keep their keys', () => {
+    expect(columnKey(col('财政拨款', '小计'), BU11.columns)).toBe('fiscal_total');
+    expect(columnKey(col('财政拨款合计'), BU11.columns)).toBe('fiscal_total');
+    expect(columnKey(col('财政拨款', '一般公共预算'), BU11.columns)).toBe('general_budget');
+    expect(columnKey(col('总计'), BU11.columns)).toBe('total');
+  });
+});
