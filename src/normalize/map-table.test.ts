@@ -98,6 +98,12 @@ describe('mapTable: fund sub-lines of a carry-over', () => {
     ]);
   });
 
+  it('Chongqing names the income sources with 资金 after them (五、事业收入资金)', () => {
+    expect(keysOf([row('一、一般公共预算资金', '18,417.70', '', ''), row('五、事业收入资金', '812.48', '', ''), row('八、其他收入资金', '1.00', '', '')])).toEqual([
+      ['income:general_budget', '18417.70'], ['income:business_income', '812.48'], ['income:other_income', '1.00'],
+    ]);
+  });
+
   it('the same words without a carry-over above are not sub-lines', () => {
     expect(keysOf([row('一般公共预算拨款结余、结转', '396.83', '', '')])).toEqual([['income:label:一般公共预算拨款结余、结转', '396.83']]);
   });
