@@ -79,7 +79,7 @@ const THREE_PUBLIC_COLUMNS: readonly ColumnRule[] = [
   { key: 'vehicle_operation', pattern: /(?<!购置及)运行(维护|费)/u },
   { key: 'vehicle_purchase', pattern: /购置费?$|^购置/u },
   { key: 'vehicle_total', pattern: /购置及运行|小计|公务用车$/u },
-  { key: 'total', pattern: /合计|总计|^三公经费$/u },
+  { key: 'total', pattern: /合计|总计|总额|^三公经费$/u },
 ];
 
 const BY_UNIT_COLUMNS: readonly ColumnRule[] = [

@@ -136,3 +136,18 @@ describe('columnKey: the fiscal subtotal of a by-unit table', () => {
     expect(columnKey(col('总计'), BU11.columns)).toBe('total');
   });
 });
+
+describe('mapTable: a 三公 table with the categories as columns', () => {
+  // r23 (Beijing 预算09表): the total column is headed “三公”经费财政拨款预算总额.
+  const BU08 = TABLE_KINDS.find((k) => k.id === 'bu08_admin_and_three_public')!;
+  const heads = [['“三公”经费财政拨款预算总额'], ['因公出国（境）费用'], ['公务接待费'], ['公务用车购置及运行维护费', '小计'], ['公务用车购置及运行维护费', '公务用车购置费'], ['公务用车购置及运行维护费', '公务用车运行维护费']];
+  const cols: GridColumn[] = heads.map((path, i) => ({ x0: i * 60, x1: i * 60 + 50, path, role: 'value', block: 0 }));
+
+  it('keys every category, the total included', () => {
+    const got = Object.fromEntries(mapTable(BU08, cols, [row('223.799250', '127.737000', '11.642250', '84.420000', '44.920000', '39.500000')]).map((c) => [`${c.row_key}|${c.column_key}`, c.value]));
+    expect(got).toEqual({
+      'total|budget_total': '223.799250', 'total|budget_abroad': '127.737000', 'total|budget_reception': '11.642250',
+      'total|budget_vehicle_total': '84.420000', 'total|budget_vehicle_purchase': '44.920000', 'total|budget_vehicle_operation': '39.500000',
+    });
+  });
+});
