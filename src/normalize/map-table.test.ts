@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE_KINDS } from '../catalogue/table-kinds.js';
 import type { GridCell, GridColumn, GridRow } from '../model/grid.js';
-import { closeSides, columnKey, mapTable } from './map-table.js';
+import { closeSides, columnKey, mapTable, newMappingState } from './map-table.js';
 
 const FA06 = TABLE_KINDS.find((k) => k.id === 'fa06_basic_expenditure_detail')!;
 
@@ -149,5 +149,41 @@ describe('mapTable: a 三公 table with the categories as columns', () => {
       'total|budget_total': '223.799250', 'total|budget_abroad': '127.737000', 'total|budget_reception': '11.642250',
       'total|budget_vehicle_total': '84.420000', 'total|budget_vehicle_purchase': '44.920000', 'total|budget_vehicle_operation': '39.500000',
     });
+  });
+});
+
+describe('mapTable: 三公 categories split by fund, a row per year', () => {
+  // r26 (Shenzhen 表9 财政拨款“三公”经费支出表): each category over 一般公共预算 | 政府性基金预算 | 国有资本经营预算;
+  // rows 2025 年 | 2026 年 | 增减变化金额 under the unit, the year printed as 2025 and 年 in two cells.
+  const BU08 = TABLE_KINDS.find((k) => k.id === 'bu08_admin_and_three_public')!;
+  const funds = ['一般公共预算', '政府性基金预算', '国有资本经营预算'];
+  const categories = [['总计'], ['因公出国(境)费'], ['公务接待费'], ['公务用车购置及运行维护费', '小计'], ['公务用车购置及运行维护费', '公务用车购置费'], ['公务用车购置及运行维护费', '公务用车运行维护费']];
+  const cols: GridColumn[] = [
+    { x0: 29, x1: 129, path: ['预算单位'], role: 'label', block: 0 },
+    { x0: 233, x1: 253, path: ['年度'], role: 'value', block: 0 },
+    { x0: 255, x1: 293, path: ['年度'], role: 'label', block: 0 },
+    ...categories.flatMap((c, k) => funds.map((f, j) => ({ x0: 318 + (3 * k + j) * 62, x1: 368 + (3 * k + j) * 62, path: [...c, f], role: 'value' as const, block: 0 }))),
+  ];
+  const byFund = (...perCategory: string[][]) => perCategory.flat();
+  const rows = [
+    row('深圳市财政局（本级）', '2025', '年', ...byFund(['59.66', '0.00', '0.00'], ['41.60', '0.00', '0.00'], ['9.46', '0.00', '0.00'], ['8.60', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['8.60', '0.00', '0.00'])),
+    row('', '2026', '年', ...byFund(['58.46', '0.00', '0.00'], ['41.60', '0.00', '0.00'], ['9.46', '0.00', '0.00'], ['7.40', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['7.40', '0.00', '0.00'])),
+    row('', '', '增减变化金额', ...byFund(['-1.20', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['-1.20', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['-1.20', '0.00', '0.00'])),
+  ];
+  const mapped = (rs: GridRow[]) => Object.fromEntries(mapTable(BU08, cols, rs, newMappingState('2026')).map((c) => [`${c.row_key}|${c.column_key}`, c.value]));
+
+  it("takes the budget year's row, keyed by the unit above it, each category from its 一般公共预算 column", () => {
+    expect(mapped(rows)).toEqual({
+      'label:深圳市财政局(本级)|budget_total': '58.46', 'label:深圳市财政局(本级)|budget_abroad': '41.60', 'label:深圳市财政局(本级)|budget_reception': '9.46',
+      'label:深圳市财政局(本级)|budget_vehicle_total': '7.40', 'label:深圳市财政局(本级)|budget_vehicle_purchase': '0.00', 'label:深圳市财政局(本级)|budget_vehicle_operation': '7.40',
+    });
+  });
+
+  it('a category with money from another fund is not one printed figure: it is left out', () => {
+    const withFund = [rows[0]!, row('', '2026', '年', ...byFund(['60.46', '2.00', '0.00'], ['41.60', '0.00', '0.00'], ['9.46', '2.00', '0.00'], ['7.40', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['7.40', '0.00', '0.00']))];
+    const got = mapped(withFund);
+    expect(got['label:深圳市财政局(本级)|budget_abroad']).toBe('41.60');
+    expect(got).not.toHaveProperty('label:深圳市财政局(本级)|budget_total');
+    expect(got).not.toHaveProperty('label:深圳市财政局(本级)|budget_reception');
   });
 });

@@ -261,6 +261,8 @@ function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[],
   const labelled = rows.filter((r) => columns.some((c, i) => c.role === 'label' && r.cells[i] && !isTotal(normalizeLabel(r.cells[i]!.text)) && !/^(?:预算|决算)数?$/u.test(normalizeLabel(r.cells[i]!.text))));
   const otherYear = (c: GridColumn) => { const y = /(20\d{2})年/u.exec(c.path.join('')); return !!y && !!fiscalYear && y[1] !== fiscalYear; };
   const valueIdx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === 'value' && !otherYear(c));
+  const byFund = fundGroups(columns, valueIdx.map(({ i }) => i));
+  if (byFund) return mapThreePublicByFund(kind, columns, rows, fiscalYear, byFund, hasMeetingTraining);
   // Items as rows (Guangdong: 行政经费, “三公”经费, 因公出国(境)支出 …) with fund columns.
   if (labelled.length >= 2 && valueIdx.some(({ c }) => /一般公共预算|政府性基金|合计/u.test(c.path.join('')))) {
     const out: MappedCell[] = [];
@@ -291,6 +293,62 @@ function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[],
     }
     emit(out, 'total', label, '', row, columns, valueCols, []);
     if (!rowSide) break;
+  }
+  return out;
+}
+
+const FUND_LEAF = [/一般公共预算/u, /政府性基金/u, /国有资本/u] as const;
+
+/**
+ * Categories split by fund (Shenzhen: 总计 | 因公出国(境)费 | … each over 一般公共预算 | 政府性基金预算 | 国有资本经营预算):
+ * the value columns in groups, one per category, each starting at its 一般公共预算 column. Undefined unless
+ * every headed value column is a fund and there are at least two groups.
+ */
+function fundGroups(columns: GridColumn[], valueIdx: number[]): number[][] | undefined {
+  const fundOf = (i: number) => FUND_LEAF.findIndex((re) => re.test(compact(columns[i]!.path[columns[i]!.path.length - 1] ?? '')));
+  // The year of a row (2025 of 2025 年, under 年度 or under no header) is no category's column.
+  const headed = valueIdx.filter((i) => columns[i]!.path.some((p) => compact(p)) && !/^(?:年度|年份)$/u.test(compact(columns[i]!.path.join(''))));
+  if (headed.length < 4 || headed.some((i) => fundOf(i) < 0)) return undefined;
+  const groups: number[][] = [];
+  for (const i of headed) {
+    if (fundOf(i) === 0 || groups.length === 0) groups.push([i]);
+    else groups[groups.length - 1]!.push(i);
+  }
+  return groups.length >= 2 && groups.every((g) => fundOf(g[0]!) === 0 && g.length >= 2) ? groups : undefined;
+}
+
+/**
+ * The fund-split layout. A group's category is the header its columns share most (an unruled header's
+ * spans can stray into a neighbour's column). The category's amount is its 一般公共预算 cell when the
+ * group's other funds are zero or blank (the 三公 are paid from the general budget); otherwise it is
+ * not printed as one figure and is left out. Rows by year (2025年 | 2026年 | 增减变化金额): the budget
+ * year's, keyed by the unit printed above it.
+ */
+function mapThreePublicByFund(kind: TableKind, columns: GridColumn[], rows: GridRow[], fiscalYear: string, groups: number[][], hasMeetingTraining: boolean): MappedCell[] {
+  const valueCols = new Map<number, string>();
+  const rest = new Map<number, number[]>();
+  for (const group of groups) {
+    const prefixes = new Map<string, number>();
+    for (const i of group) { const p = columns[i]!.path.slice(0, -1).join('|'); prefixes.set(p, (prefixes.get(p) ?? 0) + 1); }
+    const shared = [...prefixes.entries()].sort((a, b) => b[1] - a[1])[0]![0].split('|').filter(Boolean);
+    const k = threePublicKey({ ...columns[group[0]!]!, path: shared }, kind, hasMeetingTraining);
+    const key = k === 'admin_costs' ? k : k ? `budget_${k}` : null;
+    if (!key || [...valueCols.values()].includes(key)) continue;
+    valueCols.set(group[0]!, key);
+    rest.set(group[0]!, group.slice(1));
+  }
+  const yearOf = (row: GridRow) => { const m = /(?:^|\D)(20\d{2})(?:年|$)/u.exec(compact(row.cells.map((c) => c?.text ?? '').join(' '))); return m?.[1]; };
+  const yearRows = rows.some((r) => yearOf(r) !== undefined);
+  const out: MappedCell[] = [];
+  let unit = '';
+  for (const row of rows) {
+    const labelIdx = columns.findIndex((c, i) => c.role === 'label' && row.cells[i] && !/^(?:20\d{2}年?|年|增减.*)$/u.test(compact(row.cells[i]!.text)));
+    if (labelIdx >= 0) unit = row.cells[labelIdx]!.text;
+    if (yearRows ? yearOf(row) !== fiscalYear : false) continue;
+    const sole = new Map([...valueCols].filter(([first]) => rest.get(first)!.every((i) => { const c = row.cells[i]; if (!c) return true; const a = amountValue(c.text); return a !== null && Number(a.value) === 0; })));
+    const norm = normalizeLabel(unit);
+    emit(out, norm && !isTotal(norm) ? `label:${norm}` : 'total', unit, '', row, columns, sole, []);
+    if (!yearRows) break;
   }
   return out;
 }
