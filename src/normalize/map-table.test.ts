@@ -179,6 +179,17 @@ describe('mapTable: 三公 categories split by fund, a row per year', () => {
     });
   });
 
+  it('fund groups that are not 三公 categories are left to the items-as-rows reading', () => {
+    const fundCols: GridColumn[] = [
+      { x0: 29, x1: 129, path: ['项目'], role: 'label', block: 0 },
+      ...['预算数', '执行数'].flatMap((g, k) => funds.slice(0, 2).map((f, j) => ({ x0: 200 + (2 * k + j) * 60, x1: 250 + (2 * k + j) * 60, path: [g, f], role: 'value' as const, block: 0 }))),
+    ];
+    const items = [row('因公出国(境)费', '1.00', '0.00', '0.90', '0.00'), row('公务接待费', '2.00', '0.00', '1.80', '0.00')];
+    const got = mapTable(BU08, fundCols, items, newMappingState('2026')).map((c) => [c.row_key, c.column_key, c.value]);
+    expect(got).toContainEqual(['label:因公出国(境)费', 'general_budget', '1.00']);
+    expect(got).toContainEqual(['label:公务接待费', 'general_budget', '2.00']);
+  });
+
   it('a category with money from another fund is not one printed figure: it is left out', () => {
     const withFund = [rows[0]!, row('', '2026', '年', ...byFund(['60.46', '2.00', '0.00'], ['41.60', '0.00', '0.00'], ['9.46', '2.00', '0.00'], ['7.40', '0.00', '0.00'], ['0.00', '0.00', '0.00'], ['7.40', '0.00', '0.00']))];
     const got = mapped(withFund);

@@ -261,8 +261,9 @@ function mapThreePublic(kind: TableKind, columns: GridColumn[], rows: GridRow[],
   const labelled = rows.filter((r) => columns.some((c, i) => c.role === 'label' && r.cells[i] && !isTotal(normalizeLabel(r.cells[i]!.text)) && !/^(?:预算|决算)数?$/u.test(normalizeLabel(r.cells[i]!.text))));
   const otherYear = (c: GridColumn) => { const y = /(20\d{2})年/u.exec(c.path.join('')); return !!y && !!fiscalYear && y[1] !== fiscalYear; };
   const valueIdx = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === 'value' && !otherYear(c));
-  const byFund = fundGroups(columns, valueIdx.map(({ i }) => i));
-  if (byFund) return mapThreePublicByFund(kind, columns, rows, fiscalYear, byFund, hasMeetingTraining);
+  const groups = fundGroups(columns, valueIdx.map(({ i }) => i));
+  const byFund = groups && mapThreePublicByFund(kind, columns, rows, fiscalYear, groups, hasMeetingTraining);
+  if (byFund) return byFund;
   // Items as rows (Guangdong: 行政经费, “三公”经费, 因公出国(境)支出 …) with fund columns.
   if (labelled.length >= 2 && valueIdx.some(({ c }) => /一般公共预算|政府性基金|合计/u.test(c.path.join('')))) {
     const out: MappedCell[] = [];
@@ -322,9 +323,9 @@ function fundGroups(columns: GridColumn[], valueIdx: number[]): number[][] | und
  * spans can stray into a neighbour's column). The category's amount is its 一般公共预算 cell when the
  * group's other funds are zero or blank (the 三公 are paid from the general budget); otherwise it is
  * not printed as one figure and is left out. Rows by year (2025年 | 2026年 | 增减变化金额): the budget
- * year's, keyed by the unit printed above it.
+ * year's, keyed by the unit printed above it. Undefined when fewer than two groups are 三公 categories.
  */
-function mapThreePublicByFund(kind: TableKind, columns: GridColumn[], rows: GridRow[], fiscalYear: string, groups: number[][], hasMeetingTraining: boolean): MappedCell[] {
+function mapThreePublicByFund(kind: TableKind, columns: GridColumn[], rows: GridRow[], fiscalYear: string, groups: number[][], hasMeetingTraining: boolean): MappedCell[] | undefined {
   const valueCols = new Map<number, string>();
   const rest = new Map<number, number[]>();
   for (const group of groups) {
@@ -337,18 +338,20 @@ function mapThreePublicByFund(kind: TableKind, columns: GridColumn[], rows: Grid
     valueCols.set(group[0]!, key);
     rest.set(group[0]!, group.slice(1));
   }
+  // Groups that are not 三公 categories (预算数 | 执行数 by fund, say): another layout.
+  if (valueCols.size < 2) return undefined;
   const yearOf = (row: GridRow) => { const m = /(?:^|\D)(20\d{2})(?:年|$)/u.exec(compact(row.cells.map((c) => c?.text ?? '').join(' '))); return m?.[1]; };
   const yearRows = rows.some((r) => yearOf(r) !== undefined);
+  const isZero = (cell: GridCell | null) => { if (!cell) return true; const a = amountValue(cell.text); return a !== null && Number(a.value) === 0; };
   const out: MappedCell[] = [];
   let unit = '';
   for (const row of rows) {
     const labelIdx = columns.findIndex((c, i) => c.role === 'label' && row.cells[i] && !/^(?:20\d{2}年?|年|增减.*)$/u.test(compact(row.cells[i]!.text)));
     if (labelIdx >= 0) unit = row.cells[labelIdx]!.text;
-    if (yearRows ? yearOf(row) !== fiscalYear : false) continue;
-    const sole = new Map([...valueCols].filter(([first]) => rest.get(first)!.every((i) => { const c = row.cells[i]; if (!c) return true; const a = amountValue(c.text); return a !== null && Number(a.value) === 0; })));
+    if (yearRows && yearOf(row) !== fiscalYear) continue;
+    const sole = new Map([...valueCols].filter(([first]) => rest.get(first)!.every((i) => isZero(row.cells[i] ?? null))));
     const norm = normalizeLabel(unit);
     emit(out, norm && !isTotal(norm) ? `label:${norm}` : 'total', unit, '', row, columns, sole, []);
-    if (!yearRows) break;
   }
   return out;
 }
