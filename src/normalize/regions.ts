@@ -45,6 +45,9 @@ export function parseUnitLine(text: string): { entity: string; unit: '万元' | 
 
 interface PrintedTitle { kind: TableKind; title: string; tableNo: string }
 
+const newRegion = (title: PrintedTitle, tableNo: string, page: number): Region =>
+  ({ kind: title.kind, title: title.title, tableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [page] });
+
 function titleOf(line: Line): PrintedTitle | null {
   if (line.text.length > 60 || line.tokens.length > 4) return null;
   // A table number may share the line: 预算01表 收支总表, 表1 收入支出决算总表.
@@ -132,7 +135,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       }
       if (title) {
         continuing = null;
-        current = { kind: title.kind, title: title.title, tableNo: title.tableNo || lastTableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [line.page] };
+        current = newRegion(title, title.tableNo || lastTableNo, line.page);
         gradePrinted = false;
         regions.push(current);
         lastTableNo = '';
@@ -154,8 +157,7 @@ export function findRegions(pages: readonly Line[][]): Region[] {
       const unitLine = parseUnitLine(line.tokens.map((t) => t.text).join(' '));
       if (unitLine && inTitleBlock && continuing && unitLine.entity && current.entityLine && compact(unitLine.entity) !== compact(current.entityLine)) {
         // Another unit's table under the same title: a table of its own.
-        const { title: t, tableNo, page } = continuing;
-        current = { kind: t.kind, title: t.title, tableNo, entityLine: '', unit: '万元', lines: [], notes: [], pages: [page] };
+        current = newRegion(continuing.title, continuing.tableNo, continuing.page);
         regions.push(current);
         gradePrinted = false;
       }
