@@ -124,7 +124,9 @@ export async function startWorker(settings: WorkerSettings): Promise<RunningWork
       ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: data.ocr })
       : (source, bytes) => inProcess!(source, bytes, { ocr: data.ocr, ...(data.ocr === 'off' ? {} : { ocrEngine: ocr.engine }) });
     const outcome = await processStage(ctx, data.step, processOne);
-    return processJobReport(outcome, job.attemptsStarted, outcome.status === 'skipped' ? await store.documentStatus(data.step.sha256) : undefined);
+    // Only a job taken back can find its own earlier attempt's result: a first attempt needs no lookup.
+    const retaken = outcome.status === 'skipped' && job.attemptsStarted > 1;
+    return processJobReport(outcome, job.attemptsStarted, retaken ? await store.documentStatus(data.step.sha256) : undefined);
   };
 
   const common = {
