@@ -9,14 +9,24 @@ import { restoreNativeBuiltins } from './native-builtins.js';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
 import { openContentRules, type ContentRules } from './content-rules.js';
+import { loadPdfjsWorker } from './pdfjs-worker.js';
 import { apply, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
 
 const require = createRequire(import.meta.url);
 
 // In Node pdf.js runs its worker code in this thread. Loaded now rather than at the first
-// getDocument, so that the polyfills it installs too are replaced once, here.
-const PDFJS_WORKER_MODULE: string = 'pdfjs-dist/legacy/build/pdf.worker.mjs'; // untyped: a variable keeps tsc from looking for types
-(globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= await import(PDFJS_WORKER_MODULE);
+// getDocument, so that the polyfills it installs too are replaced once, here; patched for speed
+// (see pdfjs-worker.ts).
+const host = globalThis as { pdfjsWorker?: unknown };
+/** Which speed patches pdf.js's worker code runs with (none when the installed build is not the one they fit). */
+export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string } = { applied: [], unpatched: 'the worker module was loaded before this adapter' };
+if (!host.pdfjsWorker) {
+  const loaded = await loadPdfjsWorker();
+  host.pdfjsWorker = loaded.module;
+  pdfjsWorkerPatches.applied = loaded.applied;
+  if (loaded.unpatched) pdfjsWorkerPatches.unpatched = loaded.unpatched;
+  else delete pdfjsWorkerPatches.unpatched;
+}
 restoreNativeBuiltins();
 
 // pdf.js inflates Flate streams through the web DecompressionStream when the runtime has one; in
