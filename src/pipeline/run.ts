@@ -18,7 +18,7 @@ import { readSources } from '../fetch/sources.js';
 import type { DocumentResult, Source } from '../model/document.js';
 // The store's module (Kysely, SQLite: slow to load) is imported by run() itself: --help and validate do without.
 import type { openStore } from '../store/open.js';
-import { defaultStoreLocation, sourceKey } from '../store/store.js';
+import { defaultStoreLocation, isPostgresLocation, sourceKey } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type { DocumentTask, OcrCall } from './document-worker.js';
 import type { OcrEngine } from '../extract/ocr/engine.js';
@@ -119,8 +119,11 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     return ocr.engine.recognize(call.requests);
   };
   const pool = script && jobs.length ? new WorkerPool<DocumentTask, DocumentResult>(script, { size: Math.min(settings.concurrency, jobs.length), serve }) : undefined;
-  // Workers start with the first document to process: a nightly run over unchanged sources starts none.
   const stateLocation = settings.state ?? defaultStoreLocation(settings.outDir);
+  // Workers start with the first document to process, so that a nightly run over unchanged sources
+  // starts none; when every source will be processed (no run state yet, or --force) they start now,
+  // loading beside the store's opening.
+  if (settings.force || (!isPostgresLocation(stateLocation) && !existsSync(stateLocation))) pool?.warm();
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
   let runId: number;
   try {

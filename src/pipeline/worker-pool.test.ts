@@ -113,6 +113,25 @@ describe('WorkerPool', () => {
     }
   });
 
+  it('warm() starts its workers before any task, and the tasks then run on those same threads', async () => {
+    const pool = new WorkerPool<Task, number>(script, { size: 2 });
+    try {
+      expect(pool.workers).toBe(0);
+      pool.warm();
+      expect(pool.workers).toBe(2);
+      pool.warm(); // no more than its size
+      expect(pool.workers).toBe(2);
+      const threads = new Set(await Promise.all(Array.from({ length: 6 }, () => pool.run({ op: 'threadId' }))));
+      expect(threads.size).toBeLessThanOrEqual(2);
+      expect(pool.workers).toBe(2);
+    } finally {
+      await pool.close();
+    }
+    expect(pool.workers).toBe(0);
+    pool.warm(); // closed: starts nothing
+    expect(pool.workers).toBe(0);
+  });
+
   it('moves transferred bytes to the worker', async () => {
     const pool = new WorkerPool<Task, number>(script, { size: 1 });
     try {
@@ -217,12 +236,13 @@ describe('WorkerPool', () => {
     await expect(pool.run({ op: 'echo', value: 2 })).rejects.toThrow(/closed/);
   });
 
-  it('lets the process exit on its own: after close(), and even with idle workers never closed', () => {
+  it('lets the process exit on its own: after close(), and even with idle (or warmed) workers never closed', () => {
     // A child node process that uses the pool and ends without process.exit: it must not hang.
     const poolJs = pathToFileURL(path.join(dir, 'pool-under-test.mjs'));
     const main = (closeIt: boolean) => `
       import { WorkerPool } from ${JSON.stringify(poolJs.href)};
       const pool = new WorkerPool(new URL(${JSON.stringify(script.href)}), { size: 2 });
+      pool.warm();
       const r = await Promise.all([1, 2, 3].map((value) => pool.run({ op: 'echo', value })));
       ${closeIt ? 'await pool.close();' : ''}
       console.log(JSON.stringify(r));
