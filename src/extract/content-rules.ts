@@ -16,7 +16,7 @@ import type { PDFDict as PdfDict, PDFDocument as PdfDocument, PDFNumber as PdfNu
 
 // pdf-lib's single-file build: its package entry is a tree of ~200 CommonJS files, which took
 // 150-250 ms to load in every document worker; the bundle is the same code and loads in ~50 ms.
-const { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } = createRequire(import.meta.url)('pdf-lib/dist/pdf-lib.min.js') as typeof import('pdf-lib');
+const { decodePDFRawStream, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } = createRequire(import.meta.url)('pdf-lib/dist/pdf-lib.min.js') as typeof import('pdf-lib');
 import type { Segment } from '../model/page.js';
 import { DRAW, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
 
@@ -30,7 +30,8 @@ export interface ContentRules {
 export async function openContentRules(bytes: Uint8Array): Promise<ContentRules | null> {
   let doc: PdfDocument;
   try {
-    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
+    // Fastest: no pause every 100 objects (pdf-lib yields to the event loop for browsers' sake).
+    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
   } catch {
     return null;
   }
@@ -111,7 +112,9 @@ for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
 
 /** Marker on the operand stack for operands this reader does not keep (strings, arrays, dicts). */
 const OTHER = Symbol('other');
-type Operand = number | string | typeof OTHER;
+/** Marker for a name: only Do reads one, so its text is made then, from where the last name was. */
+const NAME = Symbol('name');
+type Operand = number | typeof NAME | typeof OTHER;
 
 /** Interprets one content stream (a page's or a form's), appending the rules of what it paints. */
 function interpret(data: Uint8Array, ctmIn: Matrix, resources: PdfDict | undefined, out: Segment[], host: Host, active: object[], depth: number): void {
@@ -121,6 +124,7 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PdfDict | undefin
   let path: number[] = [];
   let cx = 0, cy = 0;
   let nesting = 0; // inside [ ] or << >>: operands there belong to the array or dict
+  let nameFrom = 0, nameTo = 0; // the last name operand's bytes
   const n = data.length;
   let i = 0;
   const num = (k: number): number => {
@@ -151,7 +155,7 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PdfDict | undefin
     if (c === 0x2f) { // /Name
       let j = i + 1;
       while (j < n && !WHITE[data[j]!] && !DELIM[data[j]!]) j++;
-      if (!nesting) operands.push(decodeName(data, i + 1, j));
+      if (!nesting) { operands.push(NAME); nameFrom = i + 1; nameTo = j; }
       i = j;
       continue;
     }
@@ -191,9 +195,8 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PdfDict | undefin
       case OP.f: case OP.F: case OP.fStar: case OP.BStar: paint(false, true); break;
       case OP.bStar: case OP.n: paint(false, false); break;
       case OP.Do: {
-        const name = operands[operands.length - 1];
-        if (typeof name !== 'string' || depth >= MAX_FORM_DEPTH) break;
-        const form = host.form(name, resources);
+        if (operands[operands.length - 1] !== NAME || depth >= MAX_FORM_DEPTH) break;
+        const form = host.form(decodeName(data, nameFrom, nameTo), resources);
         if (!form || active.includes(form.id)) break;
         const inner = form.matrix ? multiply(ctm, form.matrix) : ctm;
         interpret(form.content, inner, form.resources, out, host, [...active, form.id], depth + 1);

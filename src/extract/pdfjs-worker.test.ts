@@ -40,9 +40,19 @@ describe('patches of pdf.js worker code', () => {
     expect(ambiguous.unpatched).toMatch(/patch twice: its text occurs more than once/);
   });
 
+  it('refuse patches whose texts overlap', () => {
+    const a: SourcePatch = { name: 'a', why: 'test', find: 'let x = 1;', replace: 'let x = 2;' };
+    const b: SourcePatch = { name: 'b', why: 'test', find: '1;\nlet y', replace: '3;\nlet y' };
+    const out = patchSource('let x = 1;\nlet y = 0;\n', [a, b], 'file:///f.mjs');
+    expect(out.applied).toEqual([]);
+    expect(out.unpatched).toMatch(/overlaps/);
+  });
+
   it('replace the matched text only, once, even when the replacement holds $ patterns', () => {
     const dollar: SourcePatch = { name: 'dollar', why: 'test', find: 'let x = 1;', replace: "let x = '$&$1';" };
-    const out = patchSource('a();\nlet x = 1;\nb(import.meta.url);\n', [dollar], 'file:///f.mjs');
-    expect(out.source).toBe('a();\nlet x = \'$&$1\';\nb("file:///f.mjs");\n');
+    const later: SourcePatch = { name: 'later', why: 'test', find: 'c();', replace: 'd();' };
+    const out = patchSource('a();\nlet x = 1;\nb(import.meta.url);\nc();\n', [later, dollar], 'file:///f.mjs');
+    expect(out.source).toBe('a();\nlet x = \'$&$1\';\nb("file:///f.mjs");\nd();\n');
+    expect(out.applied).toEqual(['later', 'dollar']);
   });
 });

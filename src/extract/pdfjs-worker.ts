@@ -93,13 +93,6 @@ export const WORKER_PATCHES: readonly SourcePatch[] = [
   },
 ];
 
-/** How often `find` occurs in `text` (stops counting at 2). */
-function occurrences(text: string, find: string): number {
-  const first = text.indexOf(find);
-  if (first < 0) return 0;
-  return text.indexOf(find, first + 1) < 0 ? 1 : 2;
-}
-
 export interface PatchedSource {
   source: string;
   /** The patches applied: all of them, or none (with the reason in `unpatched`). */
@@ -109,14 +102,25 @@ export interface PatchedSource {
 
 /** Applies every patch, or none when one of them does not match exactly once. */
 export function patchSource(source: string, patches: readonly SourcePatch[], moduleUrl: string): PatchedSource {
-  for (const p of patches) {
-    const n = occurrences(source, p.find);
-    if (n !== 1) return { source, applied: [], unpatched: `patch ${p.name}: its text occurs ${n === 0 ? 'nowhere' : 'more than once'} in this pdfjs-dist build` };
+  const found: { at: number; patch: SourcePatch }[] = [];
+  for (const patch of patches) {
+    const at = source.indexOf(patch.find);
+    const again = at < 0 ? -1 : source.indexOf(patch.find, at + 1);
+    if (at < 0 || again >= 0) return { source, applied: [], unpatched: `patch ${patch.name}: its text occurs ${at < 0 ? 'nowhere' : 'more than once'} in this pdfjs-dist build` };
+    found.push({ at, patch });
   }
-  let out = source;
-  for (const p of patches) out = out.replace(p.find, () => p.replace);
+  // One pass over the 2 MB source: a String.replace per patch copied it each time (40 ms).
+  found.sort((a, b) => a.at - b.at);
+  const parts: string[] = [];
+  let from = 0;
+  for (const { at, patch } of found) {
+    if (at < from) return { source, applied: [], unpatched: `patch ${patch.name}: its text overlaps another patch's` };
+    parts.push(source.slice(from, at), patch.replace);
+    from = at + patch.find.length;
+  }
+  parts.push(source.slice(from));
   // The module's own URL, for the WebAssembly loaders that resolve files against it.
-  out = out.replaceAll('import.meta.url', JSON.stringify(moduleUrl));
+  const out = parts.join('').replaceAll('import.meta.url', JSON.stringify(moduleUrl));
   return { source: out, applied: patches.map((p) => p.name) };
 }
 
