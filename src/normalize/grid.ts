@@ -485,14 +485,30 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
   function groupByHeuristic(pageLines: Line[], out: Group[]) {
     const local: Group[] = [];
     let pending: Line[] = [];
+    const firstLabelColumn = columns.findIndex((c) => c.role === 'label');
+    const isRowLine = (l: Line) => hasValueTokens(l) || l.tokens.some((t) => columns[tokenColumn.get(t) ?? -1]?.role === 'code');
+    const anchors = cellBlockAnchors(pageLines, isRowLine, tokenColumn);
+    const groupOf = new Map<Line, Group>();
+    const waiting = new Map<Line, Line[]>();
     for (let i = 0; i < pageLines.length; i++) {
       const l = pageLines[i]!;
-      if (hasValueTokens(l) || l.tokens.some((t) => columns[tokenColumn.get(t) ?? -1]?.role === 'code')) {
-        local.push({ lines: [...pending, l] });
+      if (isRowLine(l)) {
+        const group = { lines: [...pending, ...(waiting.get(l) ?? []), l] };
+        local.push(group);
+        groupOf.set(l, group);
         pending = [];
         continue;
       }
       const text = compact(l.tokens.map((t) => t.text).join(''));
+      const anchor = anchors.get(l);
+      // Headings (一、…, 301 …) stand alone; text in a later column (a goal starting 12345…) is no heading.
+      const firstLabelText = compact(l.tokens.filter((t) => tokenColumn.get(t) === firstLabelColumn).map((t) => t.text).join(''));
+      if (anchor && !STANDALONE_LABEL.test(firstLabelText) && !l.tokens.some((t) => CLOSING_LINE_LABELS.has(compact(t.text)))) {
+        const group = groupOf.get(anchor);
+        if (group) group.lines.push(l);
+        else waiting.set(anchor, [...(waiting.get(anchor) ?? []), l]);
+        continue;
+      }
       const prev = local[local.length - 1];
       const prevLine = prev?.lines[prev.lines.length - 1];
       const next = pageLines[i + 1];
@@ -512,6 +528,59 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
     const c = tokenColumn.get(t);
     return l.tokens.some((o) => tokenColumn.get(o) === c);
   }
+}
+
+/** Lines closer than this (in token heights) are lines of one cell; rows are set further apart. */
+const CELL_LINE_GAP = 0.35;
+
+/**
+ * The row line (a line with values or codes) that each text-only line belongs to, where its cells say
+ * so plainly. Word centres a cell's lines on its row: a project name wrapped onto three lines has its
+ * values beside the middle one, and its goal text, six lines long, starts above the name. Each
+ * column's text is cut into blocks of lines set closer than rows are; a block holding the token of one
+ * row line belongs to that row, and a block holding none belongs to the one row line beside it. A line
+ * whose blocks disagree, or name no row, is left to the neighbour rules.
+ */
+export function cellBlockAnchors(lines: readonly Line[], isRowLine: (l: Line) => boolean, tokenColumn: ReadonlyMap<Token, number>): Map<Line, Line> {
+  const lineOf = new Map<Token, Line>();
+  const byColumn = new Map<number, Token[]>();
+  for (const l of lines) for (const t of l.tokens) {
+    const c = tokenColumn.get(t);
+    if (c === undefined) continue;
+    lineOf.set(t, l);
+    byColumn.set(c, [...(byColumn.get(c) ?? []), t]);
+  }
+  const rowLines = lines.filter(isRowLine);
+  const anchorOf = new Map<Token, Line>();
+  for (const tokens of byColumn.values()) {
+    tokens.sort((a, b) => a.top - b.top);
+    const blocks: Token[][] = [];
+    for (const t of tokens) {
+      const block = blocks[blocks.length - 1];
+      const last = block?.[block.length - 1];
+      if (block && last && t.top - last.bottom <= CELL_LINE_GAP * (last.bottom - last.top)) block.push(t);
+      else blocks.push([t]);
+    }
+    for (const block of blocks) {
+      const inBlock = new Set(block.map((t) => lineOf.get(t)!).filter(isRowLine));
+      let anchor: Line | undefined;
+      if (inBlock.size === 1) anchor = [...inBlock][0];
+      else if (inBlock.size === 0) {
+        const top = Math.min(...block.map((t) => t.top)), bottom = Math.max(...block.map((t) => t.bottom));
+        const beside = rowLines.filter((r) => r.top < bottom && r.bottom > top);
+        if (beside.length === 1) anchor = beside[0];
+      }
+      if (anchor) for (const t of block) anchorOf.set(t, anchor);
+    }
+  }
+  const anchors = new Map<Line, Line>();
+  for (const l of lines) {
+    if (isRowLine(l)) continue;
+    const found = new Set(l.tokens.filter((t) => tokenColumn.has(t)).map((t) => anchorOf.get(t)));
+    const [only] = found;
+    if (found.size === 1 && only) anchors.set(l, only);
+  }
+  return anchors;
 }
 
 export function makeCell(tokens: Token[]): GridCell {
