@@ -321,8 +321,17 @@ describe.skipIf(skip !== undefined)('distributed mode: workers on Redis queues a
     try { expect((await store.getRun(runId))?.status).toBe('interrupted'); } finally { await store.close(); }
     expect((await status(d)).fetch!.counts.waiting).toBe(DOCUMENTS + 2);
 
+    // Run again, and start a worker once that run waits on the queued jobs: had the worker come first,
+    // it could finish a document before the run looks, and the run would rightly count it as reused.
+    let queuedAgain!: () => void;
+    const waitsOnJobs = new Promise<void>((resolve) => (queuedAgain = resolve));
+    const rerun = cli(runArgs(d, '--log-level', 'info'), (child) => {
+      let said = '';
+      child.stderr!.on('data', (c: Buffer) => { said += c.toString(); if (/fetch job\(s\) queued/u.test(said)) queuedAgain(); });
+    });
+    await Promise.race([waitsOnJobs, rerun.then((e) => { throw new Error(`the run ended before it queued its jobs: ${e.stderr}`); })]);
     await startWorker(d, 'late');
-    const run = await cli(runArgs(d));
+    const run = await rerun;
     expect(run.status, run.stderr).toBe(1); // the 404 only
     expect(run.stderr).toMatch(new RegExp(`; ${DOCUMENTS} processed`, 'u'));
     expectSameFacts(await readFile(path.join(d.out, 'facts.csv'), 'utf8'));
