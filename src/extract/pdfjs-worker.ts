@@ -1,7 +1,8 @@
 /**
- * pdf.js's worker code (its core: parsing, fonts, text extraction), loaded with two patches that
- * make text extraction cheaper without changing what it returns. In Node the worker code runs in
- * the same thread as the API, from the module handed over in `globalThis.pdfjsWorker`.
+ * pdf.js's worker code (its core: parsing, fonts, text extraction), loaded with two changes that
+ * make text extraction cheaper without changing what it returns: text states cloned without
+ * prototype chains, and font files built for rendering only when rendering reads them. In Node the
+ * worker code runs in the same thread as the API, from the module handed over in `globalThis.pdfjsWorker`.
  *
  * The patches are plain text edits of the pinned pdfjs-dist build, listed below with the reason
  * for each. Every edit must match its text exactly once; if any does not (another pdfjs-dist

@@ -18,15 +18,12 @@ const require = createRequire(import.meta.url);
 // getDocument, so that the polyfills it installs too are replaced once, here; patched for speed
 // (see pdfjs-worker.ts).
 const host = globalThis as { pdfjsWorker?: unknown };
+const loadedWorker = host.pdfjsWorker ? undefined : await loadPdfjsWorker();
+if (loadedWorker) host.pdfjsWorker = loadedWorker.module;
 /** Which speed patches pdf.js's worker code runs with (none when the installed build is not the one they fit). */
-export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string } = { applied: [], unpatched: 'the worker module was loaded before this adapter' };
-if (!host.pdfjsWorker) {
-  const loaded = await loadPdfjsWorker();
-  host.pdfjsWorker = loaded.module;
-  pdfjsWorkerPatches.applied = loaded.applied;
-  if (loaded.unpatched) pdfjsWorkerPatches.unpatched = loaded.unpatched;
-  else delete pdfjsWorkerPatches.unpatched;
-}
+export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string } = loadedWorker
+  ? { applied: loadedWorker.applied, ...(loadedWorker.unpatched ? { unpatched: loadedWorker.unpatched } : {}) }
+  : { applied: [], unpatched: 'the worker module was loaded before this adapter' };
 restoreNativeBuiltins();
 
 // pdf.js inflates Flate streams through the web DecompressionStream when the runtime has one; in
