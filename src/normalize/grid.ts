@@ -506,7 +506,8 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
       if (anchor && !STANDALONE_LABEL.test(firstLabelText) && !l.tokens.some((t) => CLOSING_LINE_LABELS.has(compact(t.text)))) {
         const group = groupOf.get(anchor);
         if (group) group.lines.push(l);
-        else waiting.set(anchor, [...(waiting.get(anchor) ?? []), l]);
+        else if (waiting.has(anchor)) waiting.get(anchor)!.push(l);
+        else waiting.set(anchor, [l]);
         continue;
       }
       const prev = local[local.length - 1];
@@ -548,7 +549,9 @@ export function cellBlockAnchors(lines: readonly Line[], isRowLine: (l: Line) =>
     const c = tokenColumn.get(t);
     if (c === undefined) continue;
     lineOf.set(t, l);
-    byColumn.set(c, [...(byColumn.get(c) ?? []), t]);
+    const column = byColumn.get(c);
+    if (column) column.push(t);
+    else byColumn.set(c, [t]);
   }
   const rowLines = lines.filter(isRowLine);
   const anchorOf = new Map<Token, Line>();
