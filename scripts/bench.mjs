@@ -2,7 +2,9 @@
 // Speed and memory of the text-layer path (--ocr off: scans are measured by bench-ocr.mjs): runs the built CLI as a child over a temp copy of each
 // corpus set, and measures wall time, the child's peak RSS and pages/s; when poppler's pdftotext
 // is installed, times it on the same files as a yardstick. Writes out/bench.json.
-//   Usage: node scripts/bench.mjs [--concurrency N]
+//   Usage: node scripts/bench.mjs [--concurrency N] [--repeat N]
+// --repeat N runs ours and pdftotext N times each, in turn, and reports the medians: on a shared
+// machine single timings vary by 20-30%.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,11 +17,13 @@ const REAL = path.resolve(ROOT, '../shared/real');
 
 const args = process.argv.slice(2);
 let concurrency;
+let repeat = 1;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--concurrency' && /^\d+$/.test(args[i + 1] ?? '')) concurrency = args[++i];
   else if (args[i].startsWith('--concurrency=')) concurrency = args[i].split('=')[1];
+  else if (args[i] === '--repeat' && /^[1-9]\d*$/.test(args[i + 1] ?? '')) repeat = Number(args[++i]);
   else if (args[i] === '--no-ocr' || args[i] === '--no-distributed') continue;
-  else { console.error(`bench: unknown argument ${args[i]}\nusage: node scripts/bench.mjs [--concurrency N] [--no-ocr] [--no-distributed]`); process.exit(2); }
+  else { console.error(`bench: unknown argument ${args[i]}\nusage: node scripts/bench.mjs [--concurrency N] [--repeat N] [--no-ocr] [--no-distributed]`); process.exit(2); }
 }
 if (!fs.existsSync(path.join(ROOT, 'dist/cli.js'))) { console.error('bench: dist/cli.js missing: run `npm run build` first'); process.exit(1); }
 
@@ -47,12 +51,14 @@ function timed(cmd, argv, opts = {}) {
   });
 }
 
-async function runOurs(set, tmp) {
+async function runOurs(set, tmp, round) {
   const corpus = path.join(tmp, set.name);
-  fs.mkdirSync(corpus);
-  for (const f of set.files) fs.copyFileSync(f, path.join(corpus, path.basename(f))); // the CLI walks regular files only
-  const out = path.join(tmp, `${set.name}-out`);
-  const rssFile = path.join(tmp, `${set.name}.rss`);
+  if (!fs.existsSync(corpus)) {
+    fs.mkdirSync(corpus);
+    for (const f of set.files) fs.copyFileSync(f, path.join(corpus, path.basename(f))); // the CLI walks regular files only
+  }
+  const out = path.join(tmp, `${set.name}-out-${round}`); // a fresh output and run state each round
+  const rssFile = path.join(tmp, `${set.name}-${round}.rss`);
   const cli = ['bin/fiscal-harvest.js', 'run', corpus, '--out', out, '--ocr', 'off', ...(concurrency ? ['--concurrency', concurrency] : [])];
   const [cmd, argv] = haveTime
     ? ['/usr/bin/time', ['-o', rssFile, '-f', '%M', process.execPath, ...cli]]
@@ -81,12 +87,29 @@ async function runPdftotext(files, parallel) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-bench-'));
 const results = [];
 try {
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
   for (const set of sets) {
-    const r = { set: set.name, files: set.files.length, bytes: set.files.reduce((a, f) => a + fs.statSync(f).size, 0), ...(await runOurs(set, tmp)) };
+    const rounds = [];
+    for (let round = 1; round <= repeat; round++) {
+      const ours = await runOurs(set, tmp, round);
+      // In turn with ours, so that both see the machine in the same state.
+      const seq = havePdftotext ? await runPdftotext(set.files, 1) : undefined;
+      const par = havePdftotext ? await runPdftotext(set.files, 2) : undefined;
+      rounds.push({ ours, seq, par });
+    }
+    const first = rounds[0].ours;
+    const wall = median(rounds.map((x) => x.ours.wall_s));
+    const rerun = median(rounds.map((x) => x.ours.rerun_wall_s));
+    const r = {
+      set: set.name, files: set.files.length, bytes: set.files.reduce((a, f) => a + fs.statSync(f).size, 0),
+      ...first, wall_s: wall, pages_per_s: first.pages / wall, peak_rss_mb: Math.max(...rounds.map((x) => x.ours.peak_rss_mb)),
+      rerun_wall_s: rerun, rerun_fraction: rerun / wall, rounds: rounds.length,
+      ...(repeat > 1 ? { walls_s: rounds.map((x) => x.ours.wall_s) } : {}),
+    };
     if (havePdftotext) {
       // Page count from our report: both tools read the same files.
-      const seq = await runPdftotext(set.files, 1), par = await runPdftotext(set.files, 2);
-      r.pdftotext = { seq_s: seq, seq_pages_per_s: r.pages / seq, par2_s: par, par2_pages_per_s: r.pages / par };
+      const seq = median(rounds.map((x) => x.seq)), par = median(rounds.map((x) => x.par));
+      r.pdftotext = { seq_s: seq, seq_pages_per_s: r.pages / seq, par2_s: par, par2_pages_per_s: r.pages / par, ...(repeat > 1 ? { seq_walls_s: rounds.map((x) => x.seq) } : {}) };
       r.ratio_vs_seq = r.pages_per_s / r.pdftotext.seq_pages_per_s;
       r.ratio_vs_par2 = r.pages_per_s / r.pdftotext.par2_pages_per_s;
     }
@@ -97,7 +120,7 @@ try {
 }
 
 const f = (x, d = 1) => (x === undefined ? '-' : x.toFixed(d));
-console.log(`\nnode ${process.version}, ${os.availableParallelism()} cpus, CLI concurrency ${concurrency ?? 'default'}, RSS via ${haveTime ? '/usr/bin/time' : 'preload'}${havePdftotext ? '' : ', pdftotext not installed'}`);
+console.log(`\nnode ${process.version}, ${os.availableParallelism()} cpus, CLI concurrency ${concurrency ?? 'default'}, RSS via ${haveTime ? '/usr/bin/time' : 'preload'}${havePdftotext ? '' : ', pdftotext not installed'}${repeat > 1 ? `, medians of ${repeat} rounds` : ''}`);
 const head = ['set', 'docs', 'failed', 'pages', 'wall s', 'peak MB', 'pages/s', 'pdftt/s', 'pdftt2/s', 'ours/seq', 'ours/par2', 'rerun s', 'rerun/1st'];
 console.log(head.map((h, i) => (i ? h.padStart(10) : h.padEnd(8))).join(''));
 for (const r of results) {
@@ -107,7 +130,7 @@ for (const r of results) {
 
 const outFile = path.join(ROOT, 'out/bench.json');
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
-const meta = { at: new Date().toISOString(), node: process.version, cpus: os.availableParallelism(), concurrency: concurrency ? Number(concurrency) : null, rss_method: haveTime ? 'gnu-time' : 'preload', pdftotext: havePdftotext };
+const meta = { at: new Date().toISOString(), node: process.version, cpus: os.availableParallelism(), concurrency: concurrency ? Number(concurrency) : null, repeat, rss_method: haveTime ? 'gnu-time' : 'preload', pdftotext: havePdftotext };
 fs.writeFileSync(outFile, JSON.stringify({ ...meta, sets: results }, null, 1) + '\n');
 console.log(`wrote ${path.relative(ROOT, outFile)}`);
 
