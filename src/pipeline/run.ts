@@ -146,6 +146,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const processLimit = pLimit(settings.concurrency);
   // One processing per sha256: the same PDF under two sources is processed once.
   const processing = new Map<string, Promise<void>>();
+  const preloaded = new Map<string, Promise<DocumentResult | undefined>>();
   const steps: FetchStep[] = new Array(jobs.length);
   let outputs: { results: DocumentResult[]; facts: number };
   try {
@@ -172,12 +173,15 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
         processing.set(step.sha256, done);
       }
       await done;
+      // The outputs are written from the store: each stored result is read back now, while the workers
+      // still run, rather than all of them after the last document.
+      if (!stopped() && !preloaded.has(step.sha256)) preloaded.set(step.sha256, settle(ctx.store.loadResults([step.sha256]).then((r) => r[0])));
       // The bytes are in the cache or at their path now: do not hold every PDF in memory until the end.
       if (step.outcome.status === 'fetched') (step.outcome as { data?: Uint8Array }).data = undefined;
       progress.done(0);
     })));
     if (stopped()) throw new RunInterruptedError(runId, counts, stateLocation);
-    outputs = await exportFromStore(ctx, steps, settings.outDir, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() });
+    outputs = await exportFromStore(ctx, steps, settings.outDir, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() }, { preloaded });
   } catch (err) {
     const interrupted = err instanceof RunInterruptedError;
     await store.finishRun(runId, { ...(interrupted ? {} : { error: (err as Error).message }), counts }, { status: interrupted ? 'interrupted' : 'failed' }).catch(() => undefined);
@@ -220,9 +224,13 @@ export async function sourceJobs(settings: Pick<RunSettings, 'inputs' | 'sources
  * source whose fetch failed this time keeps its last good result when there is one (with a finding),
  * so a flaky night does not drop data; else it is a failed document.
  */
-export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2], options: { missingReason?: (step: FetchStep) => string | undefined } = {}): Promise<{ results: DocumentResult[]; facts: number }> {
+export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2], options: { missingReason?: (step: FetchStep) => string | undefined; preloaded?: ReadonlyMap<string, Promise<DocumentResult | undefined>> } = {}): Promise<{ results: DocumentResult[]; facts: number }> {
   const shaOf = (s: FetchStep) => (s.ok ? s.sha256 : s.previousSha256);
-  const stored = new Map((await ctx.store.loadResults([...new Set(steps.map(shaOf).filter((s): s is string => !!s))])).map((r) => [r.source.sha256, r]));
+  const wanted = [...new Set(steps.map(shaOf).filter((s): s is string => !!s))];
+  const early = options.preloaded ?? new Map<string, Promise<DocumentResult | undefined>>();
+  const stored = new Map<string, DocumentResult>();
+  for (const r of await Promise.all(wanted.filter((sha) => early.has(sha)).map((sha) => early.get(sha)!))) if (r) stored.set(r.source.sha256, r);
+  for (const r of await ctx.store.loadResults(wanted.filter((sha) => !early.has(sha)))) stored.set(r.source.sha256, r);
   const firstSource = new Map<string, string>();
   const results: DocumentResult[] = [];
   for (const step of steps) {
@@ -285,6 +293,12 @@ export function lazyOcrEngine(workers: number): { engine: OcrEngine; close(): Pr
 }
 
 const failedResult = (source: Source, error: string): DocumentResult => ({ source, status: 'failed', error, pages: 0, pagesNeedingOcr: [], tables: [], facts: [], validation: [], findings: [], timingsMs: {} });
+
+/** The same promise, marked handled: a run stopped before it is awaited leaves no unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 /** Job indices by local file size, largest first (stable; URLs and unreadable files count as empty). */
 async function largestFirst(jobs: readonly SourceJob[]): Promise<number[]> {
