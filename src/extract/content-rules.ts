@@ -10,15 +10,20 @@
  * Anything this reader does not handle (an encrypted file: the streams are ciphertext to it, an
  * unknown filter, a broken object) makes it give up, and the page's rules are read from pdf.js.
  */
-import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
-import type { PDFDict as PdfDict, PDFDocument as PdfDocument, PDFNumber as PdfNumber, PDFObject, PDFRawStream as PdfRawStream } from 'pdf-lib';
+import zlib from 'node:zlib';
+import type * as PdfLib from 'pdf-lib';
+import type { Segment } from '../model/page.js';
+import { DRAW, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
 
 // pdf-lib's single-file build: its package entry is a tree of ~200 CommonJS files, which took
 // 150-250 ms to load in every document worker; the bundle is the same code and loads in ~50 ms.
-const { decodePDFRawStream, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } = createRequire(import.meta.url)('pdf-lib/dist/pdf-lib.min.js') as typeof import('pdf-lib');
-import type { Segment } from '../model/page.js';
-import { DRAW, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
+const { decodePDFRawStream, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } = createRequire(import.meta.url)('pdf-lib/dist/pdf-lib.min.js') as typeof PdfLib;
+type PDFDict = PdfLib.PDFDict;
+type PDFDocument = PdfLib.PDFDocument;
+type PDFNumber = PdfLib.PDFNumber;
+type PDFObject = PdfLib.PDFObject;
+type PDFRawStream = PdfLib.PDFRawStream;
 
 export interface ContentRules {
   pageCount: number;
@@ -28,7 +33,7 @@ export interface ContentRules {
 
 /** Null when the file cannot be read this way (encrypted, or not parsed by pdf-lib). */
 export async function openContentRules(bytes: Uint8Array): Promise<ContentRules | null> {
-  let doc: PdfDocument;
+  let doc: PDFDocument;
   try {
     // Fastest: no pause every 100 objects (pdf-lib yields to the event loop for browsers' sake).
     doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
@@ -37,9 +42,9 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
   }
   if (doc.isEncrypted) return null;
   const pages = doc.getPages();
-  const decoded = new Map<PdfRawStream, Uint8Array>();
+  const decoded = new Map<PDFRawStream, Uint8Array>();
   const lookup = (obj: PDFObject | undefined): PDFObject | undefined => (obj instanceof PDFRef ? doc.context.lookup(obj) : obj);
-  const bytesOf = (stream: PdfRawStream): Uint8Array => {
+  const bytesOf = (stream: PDFRawStream): Uint8Array => {
     let data = decoded.get(stream);
     if (!data) {
       data = decodeStream(stream);
@@ -53,7 +58,7 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
       const node = pages[index]!.node;
       const contents = lookup(node.get(PDFName.of('Contents')));
       const streams = contents instanceof PDFArray ? contents.asArray().map(lookup) : [contents];
-      const parts = streams.filter((s): s is PdfRawStream => s instanceof PDFRawStream).map(bytesOf);
+      const parts = streams.filter((s): s is PDFRawStream => s instanceof PDFRawStream).map(bytesOf);
       // The parts of a page's content are one stream cut anywhere (between two tokens): joined by a space.
       const content = parts.length === 1 ? parts[0]! : joinParts(parts);
       const out: Segment[] = [];
@@ -64,7 +69,7 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
           const xobject = xobjects instanceof PDFDict ? lookup(xobjects.get(PDFName.of(name))) : undefined;
           if (!(xobject instanceof PDFRawStream) || xobject.dict.get(PDFName.of('Subtype')) !== PDFName.of('Form')) return null;
           const m = lookup(xobject.dict.get(PDFName.of('Matrix')));
-          const matrix = m instanceof PDFArray && m.size() === 6 ? (m.asArray().map((v) => (lookup(v) as PdfNumber).asNumber()) as Matrix) : null;
+          const matrix = m instanceof PDFArray && m.size() === 6 ? (m.asArray().map((v) => (lookup(v) as PDFNumber).asNumber()) as Matrix) : null;
           const own = lookup(xobject.dict.get(PDFName.of('Resources')));
           return { id: xobject, content: bytesOf(xobject), matrix, resources: own instanceof PDFDict ? own : res };
         },
@@ -74,7 +79,7 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
   };
 }
 
-function decodeStream(stream: PdfRawStream): Uint8Array {
+function decodeStream(stream: PDFRawStream): Uint8Array {
   const filter = stream.dict.get(PDFName.of('Filter'));
   const params = stream.dict.get(PDFName.of('DecodeParms'));
   if (filter === undefined) return stream.contents;
@@ -99,8 +104,8 @@ function joinParts(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-interface Form { id: object; content: Uint8Array; matrix: Matrix | null; resources: PdfDict | undefined }
-interface Host { form(name: string, resources: PdfDict | undefined): Form | null }
+interface Form { id: object; content: Uint8Array; matrix: Matrix | null; resources: PDFDict | undefined }
+interface Host { form(name: string, resources: PDFDict | undefined): Form | null }
 
 const MAX_FORM_DEPTH = 12;
 
@@ -117,7 +122,7 @@ const NAME = Symbol('name');
 type Operand = number | typeof NAME | typeof OTHER;
 
 /** Interprets one content stream (a page's or a form's), appending the rules of what it paints. */
-function interpret(data: Uint8Array, ctmIn: Matrix, resources: PdfDict | undefined, out: Segment[], host: Host, active: object[], depth: number): void {
+function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefined, out: Segment[], host: Host, active: object[], depth: number): void {
   let ctm = ctmIn;
   const stack: Matrix[] = [];
   const operands: Operand[] = [];

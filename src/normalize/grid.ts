@@ -500,10 +500,11 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
         continue;
       }
       const text = compact(l.tokens.map((t) => t.text).join(''));
+      const closingLine = l.tokens.some((t) => CLOSING_LINE_LABELS.has(compact(t.text)));
       const anchor = anchors.get(l);
       // Headings (一、…, 301 …) stand alone; text in a later column (a goal starting 12345…) is no heading.
       const firstLabelText = compact(l.tokens.filter((t) => tokenColumn.get(t) === firstLabelColumn).map((t) => t.text).join(''));
-      if (anchor && !STANDALONE_LABEL.test(firstLabelText) && !l.tokens.some((t) => CLOSING_LINE_LABELS.has(compact(t.text)))) {
+      if (anchor && !STANDALONE_LABEL.test(firstLabelText) && !closingLine) {
         const group = groupOf.get(anchor);
         if (group) group.lines.push(l);
         else if (waiting.has(anchor)) waiting.get(anchor)!.push(l);
@@ -516,7 +517,6 @@ function buildRows(body: Line[], tokenColumn: Map<Token, number>, columns: GridC
       const gapPrev = prevLine ? l.top - prevLine.bottom : Infinity;
       const lineH = l.bottom - l.top;
       const labelOnlyNext = next && hasValueTokens(next) && !next.tokens.some((t) => columns[tokenColumn.get(t) ?? -1]?.role === 'label' && sameColumnAs(t, l));
-      const closingLine = l.tokens.some((t) => CLOSING_LINE_LABELS.has(compact(t.text)));
       if ((STANDALONE_LABEL.test(text) || closingLine) && !labelOnlyNext) { local.push({ lines: [l] }); continue; }
       if (labelOnlyNext && next.top - l.bottom < lineH * 1.2) { pending.push(l); continue; }
       if (prev && gapPrev < lineH * 1.2) { prev.lines.push(l); continue; }

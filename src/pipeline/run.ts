@@ -227,10 +227,9 @@ export async function sourceJobs(settings: Pick<RunSettings, 'inputs' | 'sources
 export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2], options: { missingReason?: (step: FetchStep) => string | undefined; preloaded?: ReadonlyMap<string, Promise<DocumentResult | undefined>> } = {}): Promise<{ results: DocumentResult[]; facts: number }> {
   const shaOf = (s: FetchStep) => (s.ok ? s.sha256 : s.previousSha256);
   const wanted = [...new Set(steps.map(shaOf).filter((s): s is string => !!s))];
-  const early = options.preloaded ?? new Map<string, Promise<DocumentResult | undefined>>();
-  const stored = new Map<string, DocumentResult>();
-  for (const r of await Promise.all(wanted.filter((sha) => early.has(sha)).map((sha) => early.get(sha)!))) if (r) stored.set(r.source.sha256, r);
-  for (const r of await ctx.store.loadResults(wanted.filter((sha) => !early.has(sha)))) stored.set(r.source.sha256, r);
+  const early = wanted.flatMap((sha) => options.preloaded?.get(sha) ?? []);
+  const rest = await ctx.store.loadResults(wanted.filter((sha) => !options.preloaded?.has(sha)));
+  const stored = new Map([...(await Promise.all(early)), ...rest].flatMap((r) => (r ? [[r.source.sha256, r] as const] : [])));
   const firstSource = new Map<string, string>();
   const results: DocumentResult[] = [];
   for (const step of steps) {
