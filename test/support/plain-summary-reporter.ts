@@ -1,9 +1,10 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Ends the run with one plain line, `tests: N passed, N failed[, N skipped]`, alone on its line.
+ * Ends the run with one plain line, `N passed, N failed[, N skipped]`, alone on its line and with no prefix.
  * CI reads a run's closing line to tell a run that tested something from one that tested nothing,
- * and Vitest's own summary ("Tests  629 passed (629)") is not a form it reads.
+ * and Vitest's own summary ("Tests  629 passed (629)") is not a form it reads. Runs that ended on
+ * `tests: N passed, N failed` were still recorded as having run no test, so the line is now bare.
  */
 export default class PlainSummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -20,6 +21,6 @@ export default class PlainSummaryReporter implements Reporter {
         else skipped++;
       }
     }
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }
