@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import * as PdfLib from 'pdf-lib';
 import { PDFDict, PDFDocument, PDFName, type PDFPage } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../model/page.js';
@@ -85,6 +87,48 @@ describe('content-stream rules', () => {
     const pdf = await openPdf(bytes);
     expect(sorted(await pdf.readSegments(1))).toEqual(sorted(await operatorListSegments(bytes, 1)));
     await pdf.close();
+  });
+
+  it('find where streams end when /Length is indirect, as pdf-lib does, whatever ends the data', async () => {
+    // Three pages, each content stream with an indirect /Length and another end of line before
+    // `endstream`; a form whose data holds the words `stream endstream` (a nested pair to pdf-lib).
+    const pageContent = (y: number) => `50 ${y} m 300 ${y} l S`;
+    const form = '% stream endstream\n0 0 m 100 0 l S';
+    const third = `${pageContent(500)} /Fm1 Do`;
+    const objects = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>',
+      ...[6, 8, 10].map((c) => `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Contents ${c} 0 R /Resources << /XObject << /Fm1 12 0 R >> >> >>`),
+      `<< /Length 7 0 R >>\nstream\n${pageContent(700)}\r\nendstream`, String(pageContent(700).length),
+      `<< /Length 9 0 R >>\nstream\n${pageContent(600)}\nendstream`, String(pageContent(600).length),
+      `<< /Length 11 0 R >>\nstream\n${third}\rendstream`, String(third.length),
+      `<< /Type /XObject /Subtype /Form /BBox [0 0 595.28 841.89] /Length 13 0 R >>\nstream\n${form}\nendstream`, String(form.length),
+    ];
+    let text = '%PDF-1.4\n';
+    const offsets: number[] = [];
+    objects.forEach((body, i) => { offsets.push(text.length); text += `${i + 1} 0 obj\n${body}\nendobj\n`; });
+    const xref = text.length;
+    text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+    text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    const bytes = new Uint8Array(Buffer.from(text, 'latin1'));
+
+    // The streams' data as pdf-lib's own search finds it (this file imports its package entry, which
+    // the reader leaves alone) and as the reader's bundle, with the native search, finds it.
+    const dataOf = async (lib: typeof PdfLib) => {
+      const doc = await lib.PDFDocument.load(bytes, { updateMetadata: false });
+      return [6, 8, 10, 12].map((n) => Buffer.from((doc.context.lookup(lib.PDFRef.of(n)) as PdfLib.PDFRawStream).contents).toString('latin1'));
+    };
+    const expected = [pageContent(700), pageContent(600), third, form];
+    expect(await dataOf(PdfLib)).toEqual(expected);
+    expect(await dataOf(createRequire(import.meta.url)('pdf-lib/dist/pdf-lib.min.js') as typeof PdfLib)).toEqual(expected);
+
+    const rules = await openContentRules(bytes);
+    expect(rules?.pageCount).toBe(3);
+    for (let n = 1; n <= 3; n++) {
+      const ours = sorted(rules!.segments(n - 1, [1, 0, 0, -1, 0, 841.89]));
+      expect(ours).toEqual(sorted(await operatorListSegments(bytes, n)));
+      expect(ours.length).toBe(n === 3 ? 2 : 1); // the form's rule is read from its whole data
+    }
   });
 
   it('refuse an encrypted file (its streams are ciphertext to them)', async () => {
