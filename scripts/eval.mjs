@@ -112,6 +112,14 @@ async function checkLabels(labelsFile, documentsCsv) {
   return [ok, failures];
 }
 
+// The output folder against its own metadata.json (CSVW schemas, keys, checksums, page links), as `validate` checks it.
+async function checkConformance(label, outDir) {
+  const { checkOutputFolder, formatProblem } = await import(path.join(ROOT, 'dist/export/csvw/index.js'));
+  const problems = await checkOutputFolder(outDir);
+  console.log(`${label} outputs against metadata.json: ${problems.length ? `${problems.length} problem(s)` : 'conform'}`);
+  return problems.length ? [0, problems.slice(0, 5).map((p) => `${label} metadata: ${formatProblem(p)}`)] : [1, []];
+}
+
 let passed = 0;
 const failures = [];
 try {
@@ -126,6 +134,10 @@ try {
   for (const [style, floor] of Object.entries(floors)) {
     if (style === 'real' || style.startsWith('_') || !STYLES.includes(style)) continue;
     const [p, f] = gate(style, res.styles[style], floor);
+    passed += p; failures.push(...f);
+  }
+  {
+    const [p, f] = await checkConformance('dev', path.join(tmp, 'dev-out'));
     passed += p; failures.push(...f);
   }
 
@@ -146,6 +158,8 @@ try {
       if (floors.real) { const [p, f] = gate('real', rr.overall, floors.real); passed += p; failures.push(...f); }
       const [p, f] = await checkLabels(path.join(REAL, 'LABELS.tsv'), path.join(tmp, 'real-out', 'documents.csv'));
       passed += p; failures.push(...f);
+      const [pc, fc] = await checkConformance('real', path.join(tmp, 'real-out'));
+      passed += pc; failures.push(...fc);
     }
   }
 } catch (e) {

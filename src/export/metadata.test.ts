@@ -93,6 +93,15 @@ describe('buildMetadata', () => {
     expect(schema.primaryKey).toEqual(['source_sha256', 'table_instance', 'row_key']);
   });
 
+  it('requires only the identity columns of a wide table, not a column key named like a facts column', () => {
+    // pe01's indicator rows have no `value` cell: the column is blank there, which a required column forbids.
+    const header = [...WIDE_HEADER.slice(0, 9), 'value', 'target', 'actual'];
+    const pe01 = buildMetadata({ ...INPUT, files: [...INPUT.files, { path: 'tables/pe01_project_self_eval.csv', sha256: '7'.repeat(64), bytes: 777, header }] }) as Json;
+    const columns = tableOf(pe01, 'tables/pe01_project_self_eval.csv').tableSchema.columns as Json[];
+    expect(columns.filter((c) => c.required).map((c) => c.name)).toEqual(['source_sha256', 'source', 'row_key']);
+    expect(columns.find((c) => c.name === 'value')).toEqual(expect.objectContaining({ datatype: 'string' }));
+  });
+
   it('lists one distribution per file, with relative URL, media type, size and sha256', () => {
     expect((meta['dcat:distribution'] as Json[]).map((d) => d['dcat:downloadURL']['@id'])).toEqual([
       'facts.csv', 'documents.csv', 'validation.csv', 'report.json', 'tables/fa01_summary.csv', 'tables/fa03_expenditure.csv',

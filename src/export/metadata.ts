@@ -21,6 +21,7 @@ import { FACT_COLUMNS, type Fact } from '../model/fact.js';
 import { VALIDATION_COLUMNS } from '../model/validation.js';
 import { expandUriTemplate } from './csvw/uri-template.js';
 import { DOCUMENT_COLUMNS } from './documents-csv.js';
+import { WIDE_ID_COLUMNS } from './wide-tables.js';
 
 export interface MetadataRun {
   software: string;
@@ -164,9 +165,10 @@ function tableSchemaFor(file: OutputFile): Record<string, unknown> | null {
   if (!file.path.endsWith('.csv')) return null;
   const header = file.header ?? [];
   if (wideTableKind(file.path) !== undefined) {
-    // Identity columns are facts.csv columns (with their types); every other column is a column key.
+    // The leading identity columns are facts.csv columns (with their types); the rest are column keys,
+    // blank where a row has no such cell, even when a key is named like a facts column (pe01's `value`).
     return {
-      columns: header.map((name) => (FACT_COLUMN_SET.has(name) ? column(name, FACT_SPECS[name as keyof typeof FACT_SPECS]) : column(name, undefined))),
+      columns: header.map((name, i) => (i < WIDE_ID_COLUMNS.length && FACT_COLUMN_SET.has(name) ? column(name, FACT_SPECS[name as keyof typeof FACT_SPECS]) : column(name, undefined))),
       primaryKey: ['source_sha256', 'table_instance', 'row_key'].filter((c) => header.includes(c)),
       foreignKeys: header.includes('source_sha256') && header.includes('source') ? [SOURCE_FOREIGN_KEY] : [],
     };
