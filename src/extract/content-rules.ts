@@ -143,18 +143,33 @@ const WHITE = new Uint8Array(256);
 for (const c of [0, 9, 10, 12, 13, 32]) WHITE[c] = 1;
 const DELIM = new Uint8Array(256);
 for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
+/** White space or a delimiter: where a regular token (a number, an operator, a name's text) ends. */
+const TOKEN_END = WHITE.map((w, c) => w | DELIM[c]!);
 
-/** Marker on the operand stack for operands this reader does not keep (strings, arrays, dicts). */
-const OTHER = Symbol('other');
-/** Marker for a name: only Do reads one, so its text is made then, from where the last name was. */
-const NAME = Symbol('name');
-type Operand = number | typeof NAME | typeof OTHER;
+/**
+ * The operand stack keeps the last OPERAND_SLOTS operands in a ring (no operator reads more than six),
+ * in typed arrays: a plain array of numbers and markers boxed every number, and its reset was a slow builtin.
+ */
+const OPERAND_SLOTS = 8;
+const SLOT = OPERAND_SLOTS - 1;
+const NUMBER = 1;
+/** A name: only Do reads one, so its text is made then, from where the last name was. */
+const NAME = 2;
+/** An operand this reader does not keep (a string, an array, a dictionary). */
+const OTHER = 3;
 
 /** Interprets one content stream (a page's or a form's), appending the rules of what it paints. */
 function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefined, out: Segment[], host: Host, active: object[], depth: number): void {
   let ctm = ctmIn;
   const stack: Matrix[] = [];
-  const operands: Operand[] = [];
+  const operandKinds = new Uint8Array(OPERAND_SLOTS);
+  const operandValues = new Float64Array(OPERAND_SLOTS);
+  let operandCount = 0;
+  const push = (kind: number, value: number) => {
+    operandKinds[operandCount & SLOT] = kind;
+    operandValues[operandCount & SLOT] = value;
+    operandCount++;
+  };
   let path: number[] = [];
   let cx = 0, cy = 0;
   let nesting = 0; // inside [ ] or << >>: operands there belong to the array or dict
@@ -162,8 +177,9 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
   const n = data.length;
   let i = 0;
   const num = (k: number): number => {
-    const v = operands[operands.length - k];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error('content stream: operand is not a number');
+    const slot = (operandCount - k) & SLOT;
+    const v = operandValues[slot]!;
+    if (operandCount < k || operandKinds[slot] !== NUMBER || !Number.isFinite(v)) throw new Error('content stream: operand is not a number');
     return v;
   };
   const paint = (stroked: boolean, filled: boolean) => {
@@ -174,32 +190,32 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
     const c = data[i]!;
     if (WHITE[c]) { i++; continue; }
     if (c === 0x25) { while (i < n && data[i] !== 0x0a && data[i] !== 0x0d) i++; continue; } // % comment
-    if (c === 0x28) { i = skipString(data, i); if (!nesting) operands.push(OTHER); continue; }
+    if (c === 0x28) { i = skipString(data, i); if (!nesting) push(OTHER, 0); continue; }
     if (c === 0x3c) {
       if (data[i + 1] === 0x3c) { nesting++; i += 2; continue; }
       while (i < n && data[i] !== 0x3e) i++;
       i++;
-      if (!nesting) operands.push(OTHER);
+      if (!nesting) push(OTHER, 0);
       continue;
     }
-    if (c === 0x3e) { if (data[i + 1] === 0x3e) { nesting = Math.max(0, nesting - 1); i += 2; if (!nesting) operands.push(OTHER); continue; } i++; continue; }
+    if (c === 0x3e) { if (data[i + 1] === 0x3e) { nesting = Math.max(0, nesting - 1); i += 2; if (!nesting) push(OTHER, 0); continue; } i++; continue; }
     if (c === 0x5b) { nesting++; i++; continue; }
-    if (c === 0x5d) { nesting = Math.max(0, nesting - 1); i++; if (!nesting) operands.push(OTHER); continue; }
+    if (c === 0x5d) { nesting = Math.max(0, nesting - 1); i++; if (!nesting) push(OTHER, 0); continue; }
     if (c === 0x7b || c === 0x7d) { i++; continue; }
     if (c === 0x2f) { // /Name
       let j = i + 1;
-      while (j < n && !WHITE[data[j]!] && !DELIM[data[j]!]) j++;
-      if (!nesting) { operands.push(NAME); nameFrom = i + 1; nameTo = j; }
+      while (j < n && !TOKEN_END[data[j]!]) j++;
+      if (!nesting) { push(NAME, 0); nameFrom = i + 1; nameTo = j; }
       i = j;
       continue;
     }
     // A regular token: a number or an operator.
     let j = i;
-    while (j < n && !WHITE[data[j]!] && !DELIM[data[j]!]) j++;
+    while (j < n && !TOKEN_END[data[j]!]) j++;
     const first = data[i]!;
     if ((first >= 0x30 && first <= 0x39) || first === 0x2d || first === 0x2b || first === 0x2e) {
       // pdf.js keeps path coordinates as 32-bit floats: the same rounding gives the same rules.
-      if (!nesting) operands.push(Math.fround(parseNumber(data, i, j)));
+      if (!nesting) push(NUMBER, Math.fround(parseNumber(data, i, j)));
       i = j;
       continue;
     }
@@ -229,7 +245,7 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
       case OP.f: case OP.F: case OP.fStar: case OP.BStar: paint(false, true); break;
       case OP.bStar: case OP.n: paint(false, false); break;
       case OP.Do: {
-        if (operands[operands.length - 1] !== NAME || depth >= MAX_FORM_DEPTH) break;
+        if (operandCount === 0 || operandKinds[(operandCount - 1) & SLOT] !== NAME || depth >= MAX_FORM_DEPTH) break;
         const form = host.form(decodeName(data, nameFrom, nameTo), resources);
         if (!form || active.includes(form.id)) break;
         const inner = form.matrix ? multiply(ctm, form.matrix) : ctm;
@@ -239,7 +255,7 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
       case OP.BI: i = skipInlineImage(data, i); break;
       default: break;
     }
-    operands.length = 0;
+    operandCount = 0;
   }
 }
 
