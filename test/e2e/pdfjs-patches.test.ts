@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { deflateRawSync, inflateSync } from 'node:zlib';
+import { PDFDocument as PdfLibDocument, PDFName, StandardFonts } from 'pdf-lib';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_PATCHES } from '../../src/extract/pdfjs-worker.js';
@@ -89,6 +91,25 @@ describe('pdf.js patched for speed', () => {
     expect(text).toContain('49,644.69');
     expect(text).toContain('Page 2: totals');
     expect(patched.pages.every((p) => p.ink > 100)).toBe(true);
+    expect(patched.pages).toEqual(stock.pages);
+  }, 60_000);
+
+  it('reads a Flate stream that only the lenient JS decoder accepts, as pdf.js as published does', async () => {
+    // Before the content's deflate data, a stored block whose length and its check are both 0: pdf.js's
+    // decoder allows that, zlib refuses it ("invalid stored block lengths"), so the stream goes to the JS decoder.
+    const content = 'BT /F1 24 Tf 72 700 Td (Lenient deflate 123.45) Tj ET\n50 650 m 500 650 l S';
+    const deflated = Buffer.concat([Buffer.from([0x78, 0x9c, 0x00, 0x00, 0x00, 0x00, 0x00]), deflateRawSync(Buffer.from(content, 'latin1'))]);
+    expect(() => inflateSync(deflated)).toThrow();
+    const doc = await PdfLibDocument.create();
+    const page = doc.addPage([595.28, 841.89]);
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    page.node.setFontDictionary(PDFName.of('F1'), font.ref);
+    page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.stream(deflated, { Filter: 'FlateDecode' })));
+    const lenient = path.join(dir, 'lenient-deflate.pdf');
+    await writeFile(lenient, await doc.save());
+    const [patched, stock] = await Promise.all([read(lenient, 'on'), read(lenient, 'off')]);
+    expect(patched.pages[0]!.runs.map((r) => r.text).join(' ')).toContain('Lenient deflate 123.45');
+    expect(patched.pages[0]!.ink).toBeGreaterThan(100);
     expect(patched.pages).toEqual(stock.pages);
   }, 60_000);
 });
