@@ -9,6 +9,7 @@ import { restoreNativeBuiltins } from './native-builtins.js';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
 import { openContentRules, type ContentRules } from './content-rules.js';
+import { ThreadPort } from './pdfjs-port.js';
 import { loadPdfjsWorker } from './pdfjs-worker.js';
 import { apply, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
 
@@ -81,9 +82,19 @@ export function sniffPdf(bytes: Uint8Array): void {
   }
 }
 
-/** pdf.js reading `bytes` with this project's settings: CMaps and fonts from the package, no eval. */
-function loadingTask(bytes: Uint8Array): pdfjs.PDFDocumentLoadingTask {
-  return pdfjs.getDocument({
+const workerCode = (globalThis as { pdfjsWorker?: { WorkerMessageHandler: { initializeFromPort(port: unknown): void } } }).pdfjsWorker!;
+
+/**
+ * pdf.js reading `bytes` with this project's settings: CMaps and fonts from the package, no eval. Its
+ * worker code runs in this thread over a ThreadPort pair (pdfjs-port.ts), one per document; `release`
+ * ends that channel once the document is destroyed (a worker handed to getDocument outlives it).
+ */
+function loadingTask(bytes: Uint8Array): { task: pdfjs.PDFDocumentLoadingTask; release(): void } {
+  const [apiPort, workerPort] = ThreadPort.pair();
+  workerCode.WorkerMessageHandler.initializeFromPort(workerPort);
+  // The typings allow no port here, the code does (PDFWorker#initializeFromPort).
+  const worker = new pdfjs.PDFWorker({ port: apiPort } as unknown as ConstructorParameters<typeof pdfjs.PDFWorker>[0]);
+  const task = pdfjs.getDocument({
     // pdf.js transfers (detaches) the buffer it is given: hand it a copy.
     data: new Uint8Array(bytes),
     cMapUrl: CMAP_URL,
@@ -92,17 +103,27 @@ function loadingTask(bytes: Uint8Array): pdfjs.PDFDocumentLoadingTask {
     useSystemFonts: false,
     isEvalSupported: false,
     verbosity: 0,
+    worker,
   });
+  return {
+    task,
+    release() {
+      worker.destroy();
+      apiPort.terminate();
+      workerPort.terminate();
+    },
+  };
 }
 
 export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
   sniffPdf(bytes);
-  const task = loadingTask(bytes);
+  const { task, release } = loadingTask(bytes);
   let doc: pdfjs.PDFDocumentProxy;
   try {
     doc = await task.promise;
   } catch (err) {
     await task.destroy().catch(() => undefined);
+    release();
     const name = (err as { name?: string }).name ?? '';
     const message = (err as Error).message ?? String(err);
     if (name === 'PasswordException') throw new UnreadablePdfError('encrypted: a password is needed to open this PDF', 'encrypted');
@@ -131,7 +152,13 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
       }
     },
     renderPage: (n, dpi) => renderPage(doc, n, dpi),
-    close: () => doc.destroy(),
+    close: async () => {
+      try {
+        await doc.destroy();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
@@ -224,12 +251,14 @@ export function hasUsableText(runs: TextRun[]): boolean {
  * the reference the content-stream reader is tested against.
  */
 export async function operatorListSegments(bytes: Uint8Array, pageNumber: number): Promise<Segment[]> {
-  const doc = await loadingTask(bytes).promise;
+  const { task, release } = loadingTask(bytes);
   try {
+    const doc = await task.promise;
     const page = await doc.getPage(pageNumber);
     return await readSegments(page, page.getViewport({ scale: 1 }).transform);
   } finally {
-    await doc.destroy();
+    await task.destroy();
+    release();
   }
 }
 
