@@ -142,8 +142,10 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   progress.add(jobs.length);
 
   const fetchLimit = pLimit(settings.fetchConcurrency ?? 8);
-  // Also bounds how many documents' bytes wait in memory for a free worker.
-  const processLimit = pLimit(settings.concurrency);
+  // Also bounds how many documents' bytes wait in memory for a free worker. With workers, one more
+  // document than there are workers waits ready in the pool's queue: a worker that finishes starts the
+  // next at once instead of idling while this thread stores what it gave (~30 ms a document).
+  const processLimit = pLimit(pool ? settings.concurrency + 1 : settings.concurrency);
   // One processing per sha256: the same PDF under two sources is processed once.
   const processing = new Map<string, Promise<void>>();
   const preloaded = new Map<string, Promise<DocumentResult | undefined>>();
