@@ -35,8 +35,22 @@ describe('createTesseractEngine', () => {
       expect(w.confidence).toBeGreaterThan(0.5);
       expect(w.x1).toBeGreaterThan(w.x0);
     }
-    // chi_sim: 3 jobs with a fresh worker every 2; eng: 1.
-    expect(engine.stats()).toEqual({ jobs: 4, workersStarted: 3 });
+    // chi_sim: 3 jobs with a fresh worker every 2, the second started while the first still had
+    // chi_sim work queued; eng: 1.
+    expect(engine.stats()).toEqual({ jobs: 4, workersStarted: 3, startedAhead: 1 });
+  }, 60_000);
+
+  it('starts a replacement ahead only while work for it is queued', async () => {
+    const ahead = createTesseractEngine({ workers: 1, recycleAfterJobs: 2 });
+    try {
+      const five = await ahead.recognize(Array.from({ length: 5 }, () => ({ image: crops[1]!, psm: 7 })));
+      expect(five.map((r) => joinWords(r.words, charHeight).text)).toEqual(Array(5).fill('1,597.60'));
+      // Workers for jobs 1-2, 3-4 and 5; the last two started ahead. None is left waiting for work
+      // that never comes: the last job found the queue empty.
+      expect(ahead.stats()).toEqual({ jobs: 5, workersStarted: 3, startedAhead: 2 });
+    } finally {
+      await ahead.close();
+    }
   }, 60_000);
 
   it('refuses malformed requests and work after closing', async () => {

@@ -1,7 +1,7 @@
 /**
  * The OcrEngine over tesseract.js: a pool of WASM workers, one job at a time each, language data
  * read from node_modules (no network, nothing written to the working directory). WASM memory only
- * grows, so a worker is replaced after `recycleAfterJobs` jobs.
+ * grows, so a worker is replaced after `recycleAfterJobs` jobs (its replacement loads beside it).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -51,6 +51,8 @@ async function startWorker(language: OcrLanguage): Promise<Tesseract.Worker> {
 export interface TesseractEngineStats {
   jobs: number;
   workersStarted: number;
+  /** Of those, replacements started ahead, beside the worker they replace. */
+  startedAhead: number;
 }
 
 export function createTesseractEngine(options: TesseractEngineOptions): OcrEngine & { stats(): TesseractEngineStats } {
@@ -59,7 +61,17 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let closed = false;
-  const counts: TesseractEngineStats = { jobs: 0, workersStarted: 0 };
+  const counts: TesseractEngineStats = { jobs: 0, workersStarted: 0, startedAhead: 0 };
+  // A worker near its replacement, with more of its language's work queued, gets the replacement
+  // started beside it: loading a model takes 2-3 s, which the swap then does not wait for.
+  const standby = new Map<OcrLanguage, Promise<Tesseract.Worker>>();
+  const standbyLead = Math.max(1, Math.round(recycleAfter / 20));
+  const start = (language: OcrLanguage): Promise<Tesseract.Worker> => {
+    counts.workersStarted++;
+    const worker = startWorker(language);
+    worker.catch(() => undefined);
+    return worker;
+  };
 
   const retire = (slot: Slot) => {
     slots.splice(slots.indexOf(slot), 1);
@@ -70,6 +82,10 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
     slot.busy = true;
     slot.jobs++;
     counts.jobs++;
+    if (slot.jobs >= recycleAfter - standbyLead && !standby.has(slot.language) && queue.some((j) => j.request.language === slot.language)) {
+      standby.set(slot.language, start(slot.language));
+      counts.startedAhead++;
+    }
     try {
       const worker = await slot.worker;
       const { image, psm, dpi } = job.request;
@@ -98,9 +114,9 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
       const language = queue[k]!.request.language;
       let slot = slots.find((s) => !s.busy && s.language === language);
       if (!slot && slots.filter((s) => s.language === language).length < budget(language)) {
-        slot = { language, worker: startWorker(language), jobs: 0, busy: false };
-        counts.workersStarted++;
-        slot.worker.catch(() => undefined);
+        const ready = standby.get(language);
+        standby.delete(language);
+        slot = { language, worker: ready ?? start(language), jobs: 0, busy: false };
         slots.push(slot);
       }
       if (slot) void run(slot, queue.splice(k, 1)[0]!);
@@ -120,7 +136,9 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
     async close(): Promise<void> {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new Error('OCR engine closed'));
-      await Promise.all(slots.splice(0).map((s) => s.worker.then((w) => w.terminate()).catch(() => undefined)));
+      const workers = [...slots.splice(0).map((s) => s.worker), ...standby.values()];
+      standby.clear();
+      await Promise.all(workers.map((w) => w.then((worker) => worker.terminate()).catch(() => undefined)));
     },
   };
 }
