@@ -18,9 +18,11 @@ const require = createRequire(import.meta.url);
 // In Node pdf.js runs its worker code in this thread. Loaded now rather than at the first
 // getDocument, so that the polyfills it installs too are replaced once, here; patched for speed
 // (see pdfjs-worker.ts).
-const host = globalThis as { pdfjsWorker?: unknown };
+interface WorkerCode { WorkerMessageHandler: { initializeFromPort(port: unknown): void } }
+const host = globalThis as { pdfjsWorker?: WorkerCode };
 const loadedWorker = host.pdfjsWorker ? undefined : await loadPdfjsWorker();
-if (loadedWorker) host.pdfjsWorker = loadedWorker.module;
+if (loadedWorker) host.pdfjsWorker = loadedWorker.module as WorkerCode;
+const workerCode = host.pdfjsWorker!;
 /** Which speed patches pdf.js's worker code runs with (none when the installed build is not the one they fit). */
 export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string } = loadedWorker
   ? { applied: loadedWorker.applied, ...(loadedWorker.unpatched ? { unpatched: loadedWorker.unpatched } : {}) }
@@ -81,8 +83,6 @@ export function sniffPdf(bytes: Uint8Array): void {
     throw new UnreadablePdfError(looksHtml ? 'not a PDF: the file is an HTML page' : 'not a PDF: no %PDF- header', 'not_pdf');
   }
 }
-
-const workerCode = (globalThis as { pdfjsWorker?: { WorkerMessageHandler: { initializeFromPort(port: unknown): void } } }).pdfjsWorker!;
 
 /**
  * pdf.js reading `bytes` with this project's settings: CMaps and fonts from the package, no eval. Its

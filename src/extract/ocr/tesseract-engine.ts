@@ -73,9 +73,10 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
     return worker;
   };
 
+  const terminate = (worker: Promise<Tesseract.Worker>) => worker.then((w) => w.terminate()).catch(() => undefined);
   const retire = (slot: Slot) => {
     slots.splice(slots.indexOf(slot), 1);
-    void slot.worker.then((w) => w.terminate()).catch(() => undefined);
+    void terminate(slot.worker);
   };
 
   const run = async (slot: Slot, job: Job) => {
@@ -138,7 +139,7 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
       for (const job of queue.splice(0)) job.reject(new Error('OCR engine closed'));
       const workers = [...slots.splice(0).map((s) => s.worker), ...standby.values()];
       standby.clear();
-      await Promise.all(workers.map((w) => w.then((worker) => worker.terminate()).catch(() => undefined)));
+      await Promise.all(workers.map(terminate));
     },
   };
 }
