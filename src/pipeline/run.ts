@@ -55,7 +55,9 @@ export interface RunSettings {
   progress?: boolean;
   /**
    * Process every document on the main thread (p-limit over async processDocument). Also the path taken
-   * when concurrency is 1 or no compiled worker exists (running from the TypeScript sources, as under vitest).
+   * when concurrency is 1 with OCR off, or when no compiled worker exists (running from the TypeScript
+   * sources, as under vitest). With OCR on, even one document goes to a worker: its page image work
+   * would otherwise hold up this thread, which hands the OCR workers their next jobs.
    */
   inProcess?: boolean;
   /**
@@ -112,7 +114,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const jobs = await sourceJobs(settings);
   const ocrMode: OcrMode = settings.ocr ?? 'auto';
   const ocr = lazyOcrEngine(settings.ocrWorkers ?? os.availableParallelism());
-  const script = settings.inProcess || settings.concurrency <= 1 ? undefined : documentWorkerScript();
+  const script = settings.inProcess || (settings.concurrency <= 1 && ocrMode === 'off') ? undefined : documentWorkerScript();
   const serve = async (request: unknown) => {
     const call = request as OcrCall;
     if (call?.kind !== 'ocr') throw new Error('unknown request from a document worker');

@@ -1,7 +1,8 @@
 /**
- * The OcrEngine over tesseract.js: a pool of WASM workers, one job at a time each, language data
- * read from node_modules (no network, nothing written to the working directory). WASM memory only
- * grows, so a worker is replaced after `recycleAfterJobs` jobs (its replacement loads beside it).
+ * The OcrEngine over tesseract.js: a pool of WASM workers, language data read from node_modules (no
+ * network, nothing written to the working directory). A language with one worker hands it its next job while it
+ * reads the current one, so it never waits for this thread between jobs. WASM memory only grows, so
+ * a worker is replaced after `recycleAfterJobs` jobs (its replacement loads beside it).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,8 +28,16 @@ interface Slot {
   language: OcrLanguage;
   worker: Promise<Tesseract.Worker>;
   jobs: number;
-  busy: boolean;
+  /** Jobs handed to the worker and not yet answered. */
+  pending: number;
 }
+
+/**
+ * Jobs a worker holds at once: the one it reads and the next, waiting in its own message queue.
+ * A tesseract.js worker reads one job at a time from start to end (no await inside), so the next
+ * job's parameters cannot mix with the current one's.
+ */
+const JOBS_PER_WORKER = 2;
 
 interface Job {
   request: ReturnType<typeof OcrRequestSchema.parse>;
@@ -53,6 +62,8 @@ export interface TesseractEngineStats {
   workersStarted: number;
   /** Of those, replacements started ahead, beside the worker they replace. */
   startedAhead: number;
+  /** Jobs handed to a worker while it was still reading another. */
+  handedAhead: number;
 }
 
 export function createTesseractEngine(options: TesseractEngineOptions): OcrEngine & { stats(): TesseractEngineStats } {
@@ -61,7 +72,7 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let closed = false;
-  const counts: TesseractEngineStats = { jobs: 0, workersStarted: 0, startedAhead: 0 };
+  const counts: TesseractEngineStats = { jobs: 0, workersStarted: 0, startedAhead: 0, handedAhead: 0 };
   // A worker near its replacement, with more of its language's work queued, gets the replacement
   // started beside it: loading a model takes 2-3 s, which the swap then does not wait for.
   const standby = new Map<OcrLanguage, Promise<Tesseract.Worker>>();
@@ -80,7 +91,8 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   };
 
   const run = async (slot: Slot, job: Job) => {
-    slot.busy = true;
+    if (slot.pending > 0) counts.handedAhead++;
+    slot.pending++;
     slot.jobs++;
     counts.jobs++;
     if (slot.jobs >= recycleAfter - standbyLead && !standby.has(slot.language) && queue.some((j) => j.request.language === slot.language)) {
@@ -99,8 +111,8 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
       // A worker that failed may be in any state: start afresh.
       slot.jobs = recycleAfter;
     } finally {
-      slot.busy = false;
-      if (slot.jobs >= recycleAfter) retire(slot);
+      slot.pending--;
+      if (slot.jobs >= recycleAfter && slot.pending === 0) retire(slot);
       dispatch();
     }
   };
@@ -113,13 +125,19 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
     if (closed) return;
     for (let k = 0; k < queue.length;) {
       const language = queue[k]!.request.language;
-      let slot = slots.find((s) => !s.busy && s.language === language);
-      if (!slot && slots.filter((s) => s.language === language).length < budget(language)) {
+      // An idle worker first, then a new one within the budget, then one with room for a next job.
+      // A worker due for replacement takes no more, and its replacement may start while it finishes.
+      const open = slots.filter((s) => s.language === language && s.jobs < recycleAfter);
+      let slot = open.find((s) => s.pending === 0);
+      if (!slot && open.length < budget(language)) {
         const ready = standby.get(language);
         standby.delete(language);
-        slot = { language, worker: ready ?? start(language), jobs: 0, busy: false };
+        slot = { language, worker: ready ?? start(language), jobs: 0, pending: 0 };
         slots.push(slot);
       }
+      // Only a language's only worker: with several, a job held by a busy one could wait while another frees up
+      // (measured: 3% slower with 2 chi_sim workers).
+      if (!slot && budget(language) === 1) slot = open.find((s) => s.pending < JOBS_PER_WORKER);
       if (slot) void run(slot, queue.splice(k, 1)[0]!);
       else k++;
     }
