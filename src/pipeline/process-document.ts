@@ -5,7 +5,7 @@ import { TABLE_KINDS } from '../catalogue/table-kinds.js';
 import type { OcrEngine } from '../extract/ocr/engine.js';
 import { GlyphBook } from '../extract/ocr/glyph-book.js';
 import { createLexicon, literalVariants, type Lexicon } from '../extract/ocr/lexicon.js';
-import { analysePage, readPage, type PageAnalysis } from '../extract/ocr/page-ocr.js';
+import { analysePage, readPage } from '../extract/ocr/page-ocr.js';
 import { openPdf, UnreadablePdfError, type OpenedPdf } from '../extract/pdfjs.js';
 import type { DocumentResult, Source } from '../model/document.js';
 import type { Finding } from '../model/finding.js';
@@ -154,9 +154,8 @@ function ocrLexicon(): Lexicon {
 }
 
 /**
- * Renders, analyses and reads the `wanted` pages, a few at once. Image work does not depend on
- * other pages, so each page's is done one page ahead of its reading: the engine then gets the page
- * as soon as the pages it learns from are read. A page that fails is reported and keeps its text layer.
+ * Renders, analyses and reads the `wanted` pages, a few at once so that the next page's image work
+ * overlaps the engine reading this one. A page that fails is reported and keeps its text layer.
  */
 async function ocrPages(pdf: OpenedPdf, pages: readonly Page[], wanted: readonly number[], engine: OcrEngine, options: ProcessOptions, findings: Finding[]): Promise<Map<number, Page>> {
   const dpi = options.ocrDpi ?? 200;
@@ -168,27 +167,13 @@ async function ocrPages(pdf: OpenedPdf, pages: readonly Page[], wanted: readonly
   const glyphBook = new GlyphBook();
   const inFlight = Math.max(1, options.ocrPagesInFlight ?? 2);
   const done = wanted.map(() => deferred());
-  // Pages' image work, started in page order up to one page past those being read.
-  const analyses = new Map<number, Promise<PageAnalysis>>();
-  let started = -1;
-  const startThrough = (k: number) => {
-    while (started < Math.min(k, wanted.length - 1)) {
-      const analysis = pdf.renderPage(wanted[++started]!, dpi).then(analysePage);
-      // A failure is reported by the loop that reads the page, not as an unhandled rejection here.
-      analysis.catch(() => undefined);
-      analyses.set(started, analysis);
-    }
-  };
   let next = 0;
   const worker = async () => {
     for (let k = next++; k < wanted.length; k = next++) {
       const n = wanted[k]!;
       try {
-        startThrough(k);
-        const pending = analyses.get(k)!;
-        analyses.delete(k);
-        const analysis = await pending;
-        startThrough(k + 1);
+        const raster = await pdf.renderPage(n, dpi);
+        const analysis = analysePage(raster);
         const before = Math.max(0, k - inFlight + 1);
         await Promise.all(done.slice(0, before).map((d) => d.promise));
         const { runs, segments } = await readPage(analysis, engine, { lexicon: ocrLexicon(), glyphs: { book: glyphBook, page: n, readFrom: wanted.slice(0, before) } });
