@@ -1,8 +1,8 @@
 /**
  * The OcrEngine over tesseract.js: a pool of WASM workers, language data read from node_modules (no
- * network, nothing written to the working directory). A language with one worker hands it its next job while it
- * reads the current one, so it never waits for this thread between jobs. WASM memory only grows, so
- * a worker is replaced after `recycleAfterJobs` jobs (its replacement loads beside it).
+ * network, nothing written to the working directory). A language's only worker is handed its next
+ * job while it reads the current one, so it never waits for this thread between jobs. WASM memory
+ * only grows, so a worker is replaced after `recycleAfterJobs` jobs (its replacement loads beside it).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,13 +31,6 @@ interface Slot {
   /** Jobs handed to the worker and not yet answered. */
   pending: number;
 }
-
-/**
- * Jobs a worker holds at once: the one it reads and the next, waiting in its own message queue.
- * A tesseract.js worker reads one job at a time from start to end (no await inside), so the next
- * job's parameters cannot mix with the current one's.
- */
-const JOBS_PER_WORKER = 2;
 
 interface Job {
   request: ReturnType<typeof OcrRequestSchema.parse>;
@@ -120,6 +113,11 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   // Each language has its own workers, so that mixed requests never swap models back and forth:
   // chi_sim reads nearly everything and gets `workers`; eng re-reads a few figures and gets a quarter.
   const budget = (language: OcrLanguage) => (language === 'chi_sim' ? size : Math.max(1, Math.round(size / 4)));
+  // Jobs a worker holds at once. A language's only worker also holds the next, waiting in its own message
+  // queue (a tesseract.js worker reads a job from start to end with no await inside, so two jobs'
+  // parameters cannot mix). With several workers a job held by a busy one could wait while another
+  // frees up: measured 3% slower with 2 chi_sim workers.
+  const jobsPerWorker = (language: OcrLanguage) => (budget(language) === 1 ? 2 : 1);
 
   function dispatch(): void {
     if (closed) return;
@@ -135,9 +133,7 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
         slot = { language, worker: ready ?? start(language), jobs: 0, pending: 0 };
         slots.push(slot);
       }
-      // Only a language's only worker: with several, a job held by a busy one could wait while another frees up
-      // (measured: 3% slower with 2 chi_sim workers).
-      if (!slot && budget(language) === 1) slot = open.find((s) => s.pending < JOBS_PER_WORKER);
+      slot ??= open.find((s) => s.pending < jobsPerWorker(language));
       if (slot) void run(slot, queue.splice(k, 1)[0]!);
       else k++;
     }
