@@ -23,9 +23,9 @@ const host = globalThis as { pdfjsWorker?: WorkerCode };
 const loadedWorker = host.pdfjsWorker ? undefined : await loadPdfjsWorker();
 if (loadedWorker) host.pdfjsWorker = loadedWorker.module as WorkerCode;
 const workerCode = host.pdfjsWorker!;
-/** Which speed patches pdf.js's worker code runs with (none when the installed build is not the one they fit). */
-export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string } = loadedWorker
-  ? { applied: loadedWorker.applied, ...(loadedWorker.unpatched ? { unpatched: loadedWorker.unpatched } : {}) }
+/** Which speed patches pdf.js's worker code runs with (none when the installed build is not the one they fit), and how it was compiled. */
+export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string; compiled?: 'code-cache' | 'source' } = loadedWorker
+  ? { applied: loadedWorker.applied, ...(loadedWorker.unpatched ? { unpatched: loadedWorker.unpatched } : {}), ...(loadedWorker.compiled ? { compiled: loadedWorker.compiled } : {}) }
   : { applied: [], unpatched: 'the worker module was loaded before this adapter' };
 restoreNativeBuiltins();
 

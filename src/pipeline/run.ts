@@ -153,6 +153,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
   const preloaded = new Map<string, Promise<DocumentResult | undefined>>();
   const steps: FetchStep[] = new Array(jobs.length);
   let outputs: { results: DocumentResult[]; facts: number };
+  let poolClosed: Promise<void> | undefined;
   try {
     const processOne: ProcessOne = pool ? (source, bytes) => processInWorker(pool, { source, bytes, ocr: ocrMode }) : await processInThisThread(ocrMode, ocr.engine);
     // Largest local files first on workers (fewer long documents left running alone at the end).
@@ -185,6 +186,8 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
       progress.done(0);
     })));
     if (stopped()) throw new RunInterruptedError(runId, counts, stateLocation);
+    // Every document is processed: the workers' exit (tearing down their heaps) overlaps the export.
+    poolClosed = pool?.close();
     outputs = await exportFromStore(ctx, steps, settings.outDir, { software: 'fiscal-harvest', version: VERSION, startedAt, endedAt: new Date().toISOString() }, { preloaded });
   } catch (err) {
     const interrupted = err instanceof RunInterruptedError;
@@ -195,7 +198,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     progress.stop();
     fetchLimit.clearQueue();
     processLimit.clearQueue();
-    await pool?.close(); // no worker outlives the run
+    await (poolClosed ?? pool?.close()); // no worker outlives the run
     await fetcher.close();
     await ocr.close();
   }
