@@ -10,7 +10,7 @@ import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
 import { openContentRules, type ContentRules } from './content-rules.js';
 import { ThreadPort } from './pdfjs-port.js';
-import { loadPdfjsWorker } from './pdfjs-worker.js';
+import { loadPdfjsWorker, type LoadedWorker } from './pdfjs-worker.js';
 import { apply, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
 
 const require = createRequire(import.meta.url);
@@ -24,8 +24,8 @@ const loadedWorker = host.pdfjsWorker ? undefined : await loadPdfjsWorker();
 if (loadedWorker) host.pdfjsWorker = loadedWorker.module as WorkerCode;
 const workerCode = host.pdfjsWorker!;
 /** Which speed patches pdf.js's worker code runs with (none when the installed build is not the one they fit), and how it was compiled. */
-export const pdfjsWorkerPatches: { applied: readonly string[]; unpatched?: string; compiled?: 'code-cache' | 'source' } = loadedWorker
-  ? { applied: loadedWorker.applied, ...(loadedWorker.unpatched ? { unpatched: loadedWorker.unpatched } : {}), ...(loadedWorker.compiled ? { compiled: loadedWorker.compiled } : {}) }
+export const pdfjsWorkerPatches: Omit<LoadedWorker, 'module'> = loadedWorker
+  ? (({ module: _module, ...how }) => how)(loadedWorker)
   : { applied: [], unpatched: 'the worker module was loaded before this adapter' };
 restoreNativeBuiltins();
 
