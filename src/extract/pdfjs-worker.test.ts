@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { pdfjsWorkerPatches } from './pdfjs.js';
-import { patchSource, WORKER_PATCHES, type SourcePatch } from './pdfjs-worker.js';
+import { codeCacheBytes, compileScript, patchedWorkerScript, patchSource, WORKER_PATCHES, type SourcePatch } from './pdfjs-worker.js';
 
 const require = createRequire(import.meta.url);
 const WORKER_FILE = require.resolve('pdfjs-dist/legacy/build/pdf.worker.mjs');
@@ -144,5 +146,27 @@ describe('patch glyph-locations-typed', () => {
     const tables = () => [{ data: new Uint8Array(4) }, { data: new Uint8Array(0) }] as const;
     expect(() => stock(...tables(), 0, false, true, false, 0)).toThrow(TypeError);
     expect(() => patched(...tables(), 0, false, true, false, 0)).toThrow(TypeError);
+  });
+});
+
+describe('code cache of the patched worker code', () => {
+  it('is used for the script and runtime it was made for, and for no other script', () => {
+    const patched = patchedWorkerScript();
+    if ('unpatched' in patched) throw new Error(patched.unpatched);
+    expect(patched.script.startsWith('(function () {')).toBe(true);
+    expect(patched.script).toContain('\nreturn { WorkerMessageHandler };\n');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fh-code-cache-'));
+    try {
+      const file = path.join(dir, 'cache');
+      writeFileSync(file, codeCacheBytes(patched.script, compileScript(patched.script, patched.url, undefined).script));
+      expect(compileScript(patched.script, patched.url, file).fromCache).toBe(true);
+      // Same length, other text: V8 alone would take the cache (it checks the length); the key refuses it.
+      const other = patched.script.replace('return { WorkerMessageHandler };', 'return { WorkerMessageHandlex };');
+      expect(other.length).toBe(patched.script.length);
+      expect(compileScript(other, patched.url, file).fromCache).toBe(false);
+      expect(compileScript(patched.script, patched.url, path.join(dir, 'missing')).fromCache).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
