@@ -149,6 +149,8 @@ const TOKEN_END = WHITE.map((w, c) => w | DELIM[c]!);
 /**
  * The operand stack keeps the last OPERAND_SLOTS operands in a ring (no operator reads more than six),
  * in typed arrays: a plain array of numbers and markers boxed every number, and its reset was a slow builtin.
+ * A number is kept as where its token lies and parsed only when an operator reads it: most operands
+ * (of text, colour and line-style operators) are never read here.
  */
 const OPERAND_SLOTS = 8;
 const SLOT = OPERAND_SLOTS - 1;
@@ -163,23 +165,26 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
   let ctm = ctmIn;
   const stack: Matrix[] = [];
   const operandKinds = new Uint8Array(OPERAND_SLOTS);
-  const operandValues = new Float64Array(OPERAND_SLOTS);
+  const operandFrom = new Int32Array(OPERAND_SLOTS);
+  const operandTo = new Int32Array(OPERAND_SLOTS);
   let operandCount = 0;
-  const push = (kind: number, value: number) => {
+  const push = (kind: number, from: number, to: number) => {
     operandKinds[operandCount & SLOT] = kind;
-    operandValues[operandCount & SLOT] = value;
+    operandFrom[operandCount & SLOT] = from;
+    operandTo[operandCount & SLOT] = to;
     operandCount++;
   };
   let path: number[] = [];
   let cx = 0, cy = 0;
   let nesting = 0; // inside [ ] or << >>: operands there belong to the array or dict
-  let nameFrom = 0, nameTo = 0; // the last name operand's bytes
   const n = data.length;
   let i = 0;
   const num = (k: number): number => {
     const slot = (operandCount - k) & SLOT;
-    const v = operandValues[slot]!;
-    if (operandCount < k || operandKinds[slot] !== NUMBER || !Number.isFinite(v)) throw new Error('content stream: operand is not a number');
+    if (operandCount < k || operandKinds[slot] !== NUMBER) throw new Error('content stream: operand is not a number');
+    // pdf.js keeps path coordinates as 32-bit floats: the same rounding gives the same rules.
+    const v = Math.fround(parseNumber(data, operandFrom[slot]!, operandTo[slot]!));
+    if (!Number.isFinite(v)) throw new Error('content stream: operand is not a number');
     return v;
   };
   const paint = (stroked: boolean, filled: boolean) => {
@@ -190,22 +195,22 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
     const c = data[i]!;
     if (WHITE[c]) { i++; continue; }
     if (c === 0x25) { while (i < n && data[i] !== 0x0a && data[i] !== 0x0d) i++; continue; } // % comment
-    if (c === 0x28) { i = skipString(data, i); if (!nesting) push(OTHER, 0); continue; }
+    if (c === 0x28) { i = skipString(data, i); if (!nesting) push(OTHER, 0, 0); continue; }
     if (c === 0x3c) {
       if (data[i + 1] === 0x3c) { nesting++; i += 2; continue; }
       while (i < n && data[i] !== 0x3e) i++;
       i++;
-      if (!nesting) push(OTHER, 0);
+      if (!nesting) push(OTHER, 0, 0);
       continue;
     }
-    if (c === 0x3e) { if (data[i + 1] === 0x3e) { nesting = Math.max(0, nesting - 1); i += 2; if (!nesting) push(OTHER, 0); continue; } i++; continue; }
+    if (c === 0x3e) { if (data[i + 1] === 0x3e) { nesting = Math.max(0, nesting - 1); i += 2; if (!nesting) push(OTHER, 0, 0); continue; } i++; continue; }
     if (c === 0x5b) { nesting++; i++; continue; }
-    if (c === 0x5d) { nesting = Math.max(0, nesting - 1); i++; if (!nesting) push(OTHER, 0); continue; }
+    if (c === 0x5d) { nesting = Math.max(0, nesting - 1); i++; if (!nesting) push(OTHER, 0, 0); continue; }
     if (c === 0x7b || c === 0x7d) { i++; continue; }
     if (c === 0x2f) { // /Name
       let j = i + 1;
       while (j < n && !TOKEN_END[data[j]!]) j++;
-      if (!nesting) { push(NAME, 0); nameFrom = i + 1; nameTo = j; }
+      if (!nesting) push(NAME, i + 1, j);
       i = j;
       continue;
     }
@@ -214,8 +219,7 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
     while (j < n && !TOKEN_END[data[j]!]) j++;
     const first = data[i]!;
     if ((first >= 0x30 && first <= 0x39) || first === 0x2d || first === 0x2b || first === 0x2e) {
-      // pdf.js keeps path coordinates as 32-bit floats: the same rounding gives the same rules.
-      if (!nesting) push(NUMBER, Math.fround(parseNumber(data, i, j)));
+      if (!nesting) push(NUMBER, i, j);
       i = j;
       continue;
     }
@@ -245,8 +249,9 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
       case OP.f: case OP.F: case OP.fStar: case OP.BStar: paint(false, true); break;
       case OP.bStar: case OP.n: paint(false, false); break;
       case OP.Do: {
-        if (operandCount === 0 || operandKinds[(operandCount - 1) & SLOT] !== NAME || depth >= MAX_FORM_DEPTH) break;
-        const form = host.form(decodeName(data, nameFrom, nameTo), resources);
+        const slot = (operandCount - 1) & SLOT;
+        if (operandCount === 0 || operandKinds[slot] !== NAME || depth >= MAX_FORM_DEPTH) break;
+        const form = host.form(decodeName(data, operandFrom[slot]!, operandTo[slot]!), resources);
         if (!form || active.includes(form.id)) break;
         const inner = form.matrix ? multiply(ctm, form.matrix) : ctm;
         interpret(form.content, inner, form.resources, out, host, [...active, form.id], depth + 1);

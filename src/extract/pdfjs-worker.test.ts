@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+// The adapter first: it must load before pdf.js (see native-builtins.ts).
 import { pdfjsWorkerPatches } from './pdfjs.js';
+import { Util } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { codeCacheBytes, compileScript, patchedWorkerScript, patchSource, WORKER_PATCHES, type SourcePatch } from './pdfjs-worker.js';
 
 const require = createRequire(import.meta.url);
@@ -146,6 +148,28 @@ describe('patch glyph-locations-typed', () => {
     const tables = () => [{ data: new Uint8Array(4) }, { data: new Uint8Array(0) }] as const;
     expect(() => stock(...tables(), 0, false, true, false, 0)).toThrow(TypeError);
     expect(() => patched(...tables(), 0, false, true, false, 0)).toThrow(TypeError);
+  });
+});
+
+describe('patch text-transform-inline', () => {
+  const patch = WORKER_PATCHES.find((p) => p.name === 'text-transform-inline')!;
+  // The patched function's tail, as a function of the text state and the text-space matrix.
+  const inline = new Function('textState', 'tsm', patch.replace) as (state: { textMatrix: number[]; ctm: number[] }, tsm: number[]) => number[];
+
+  it('gives the very doubles of pdf.js\'s two Util.transform products', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    // Matrices as text extraction meets them: scales, rotations, zeros (signed), fractions and large offsets.
+    const entry = () => [0, -0, 1, -1, 0.001, 1e6, (random() - 0.5) * 40, Math.fround((random() - 0.5) * 3000)][Math.floor(random() * 8)]!;
+    const matrix = () => Array.from({ length: 6 }, entry);
+    for (let n = 0; n < 2000; n++) {
+      const state = { textMatrix: matrix(), ctm: matrix() };
+      const fontSize = entry(), hScale = entry(), rise = entry();
+      const tsm = [fontSize * hScale, 0, 0, fontSize, 0, rise];
+      const expected = Util.transform(state.ctm, Util.transform(state.textMatrix, tsm));
+      // Object.is: the same doubles, signed zeros included.
+      inline(state, tsm).forEach((v, k) => expect(Object.is(v, expected[k]), `case ${n}, entry ${k}: ${v} for ${expected[k]}`).toBe(true));
+    }
   });
 });
 

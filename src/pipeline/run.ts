@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { writeOutputs } from '../export/index.js';
 import { DirectoryBlobStore } from '../fetch/blob-store.js';
 import { createFetcher, type FetchSettings } from '../fetch/http.js';
 import { expandInputs } from '../fetch/local.js';
@@ -18,6 +17,8 @@ import { readSources } from '../fetch/sources.js';
 import type { DocumentResult, Source } from '../model/document.js';
 // The store's module (Kysely, SQLite: slow to load) is imported by run() itself: --help and validate do without.
 import type { openStore } from '../store/open.js';
+// So are the exports' (CSV, JSON-LD metadata): loaded while the documents are processed (exportModule).
+import type { RunInfo } from '../export/index.js';
 import { defaultStoreLocation, isPostgresLocation, sourceKey } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type { DocumentTask, OcrCall } from './document-worker.js';
@@ -99,6 +100,9 @@ export interface RunSummary {
   state: string;
 }
 
+let exportModuleLoading: Promise<typeof import('../export/index.js')> | undefined;
+const exportModule = () => (exportModuleLoading ??= import('../export/index.js'));
+
 export const defaultConcurrency = () => Math.max(1, Math.min(os.availableParallelism(), 4));
 
 const WORKER_SCRIPT = new URL('./document-worker.js', import.meta.url);
@@ -136,6 +140,7 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     await store?.close().catch(() => undefined);
     throw err;
   }
+  void exportModule();
   const blobs = new DirectoryBlobStore(settings.cacheDir ?? path.join(settings.outDir, 'cache'));
   const fetcher = createFetcher({ store: blobs, logger: settings.logger, ...(settings.fetchSettings ? { settings: settings.fetchSettings } : {}) });
   const ctx: StageContext = { store, blobs, fetcher, pipelineVersion: pipelineVersion(), force: !!settings.force, runId, logger: settings.logger };
@@ -231,7 +236,7 @@ export async function sourceJobs(settings: Pick<RunSettings, 'inputs' | 'sources
  * source whose fetch failed this time keeps its last good result when there is one (with a finding),
  * so a flaky night does not drop data; else it is a failed document.
  */
-export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>, steps: readonly FetchStep[], outDir: string, runInfo: Parameters<typeof writeOutputs>[2], options: { missingReason?: (step: FetchStep) => string | undefined; preloaded?: ReadonlyMap<string, Promise<DocumentResult | undefined>> } = {}): Promise<{ results: DocumentResult[]; facts: number }> {
+export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>, steps: readonly FetchStep[], outDir: string, runInfo: RunInfo, options: { missingReason?: (step: FetchStep) => string | undefined; preloaded?: ReadonlyMap<string, Promise<DocumentResult | undefined>> } = {}): Promise<{ results: DocumentResult[]; facts: number }> {
   const shaOf = (s: FetchStep) => (s.ok ? s.sha256 : s.previousSha256);
   const wanted = [...new Set(steps.map(shaOf).filter((s): s is string => !!s))];
   const early = wanted.flatMap((sha) => options.preloaded?.get(sha) ?? []);
@@ -263,6 +268,7 @@ export async function exportFromStore(ctx: Pick<StageContext, 'store' | 'blobs'>
     if (step) return bytesOf(ctx, step).catch(() => undefined);
     return ctx.blobs.get(sha);
   };
+  const { writeOutputs } = await exportModule();
   const { facts } = await writeOutputs(outDir, results, runInfo, { loadPdf });
   return { results, facts };
 }
