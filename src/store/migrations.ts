@@ -4,7 +4,8 @@
  * SQLite tables are STRICT, so a value of the wrong type fails like it does in PostgreSQL instead of being
  * stored as whatever it is.
  */
-import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+import type { CreateTableBuilder, Migration } from 'kysely';
+import { sql, type Kysely } from './kysely.js';
 import type { StoreDialect } from './store.js';
 
 export function storeMigrations(dialect: StoreDialect): Record<string, Migration> {

@@ -1,5 +1,6 @@
 /** The Store over Kysely: one implementation for SQLite and PostgreSQL; the differences are in `write`/`read`. */
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from './kysely.js';
 import { z } from 'zod';
 import type { DocumentResult } from '../model/document.js';
 import type { Fact } from '../model/fact.js';
