@@ -81,6 +81,18 @@ describe('content-stream rules', () => {
     ]));
   });
 
+  it('read a stream whose one Flate filter is written as an array, as pdf.js does', async () => {
+    const content = '0.5 w 50 700 m 300 700 l S 50 500 200 0.8 re f 50 400 200 50 re S';
+    const asArray = await pdfWith(content, {}, (page, doc) => {
+      const stream = doc.context.lookup(page.node.get(PDFName.of('Contents'))) as PdfLib.PDFRawStream;
+      stream.dict.set(PDFName.of('Filter'), doc.context.obj(['FlateDecode']));
+    });
+    const ours = await contentSegments(asArray);
+    expect(ours.length).toBeGreaterThan(4);
+    expect(sorted(ours)).toEqual(sorted(await operatorListSegments(asArray, 1)));
+    expect(sorted(ours)).toEqual(sorted(await contentSegments(await pdfWith(content))));
+  });
+
   it('give up on what they cannot read, and openPdf falls back to the operator list for that page', async () => {
     const bytes = await pdfWith('50 700 m 300 700 l S\n50 600 m l S'); // `l` without its operands
     await expect(contentSegments(bytes)).rejects.toThrow(/operand/u);

@@ -112,7 +112,10 @@ function decodeStream(stream: PDFRawStream): Uint8Array {
   const filter = stream.dict.get(PDFName.of('Filter'));
   const params = stream.dict.get(PDFName.of('DecodeParms'));
   if (filter === undefined) return stream.contents;
-  if (filter === PDFName.of('FlateDecode') && params === undefined) {
+  // One Flate filter, alone or as a one-element array (as some producers write it), without parameters.
+  const flate = PDFName.of('FlateDecode');
+  const onlyFlate = filter === flate || (filter instanceof PDFArray && filter.size() === 1 && filter.get(0) === flate);
+  if (onlyFlate && params === undefined) {
     try {
       return zlib.inflateSync(stream.contents);
     } catch {
