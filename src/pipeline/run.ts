@@ -140,7 +140,8 @@ export async function run(settings: RunSettings): Promise<RunSummary> {
     await store?.close().catch(() => undefined);
     throw err;
   }
-  void exportModule();
+  // Loaded now, beside the documents; a failure to load is reported where the export awaits it.
+  exportModule().catch(() => undefined);
   const blobs = new DirectoryBlobStore(settings.cacheDir ?? path.join(settings.outDir, 'cache'));
   const fetcher = createFetcher({ store: blobs, logger: settings.logger, ...(settings.fetchSettings ? { settings: settings.fetchSettings } : {}) });
   const ctx: StageContext = { store, blobs, fetcher, pipelineVersion: pipelineVersion(), force: !!settings.force, runId, logger: settings.logger };
