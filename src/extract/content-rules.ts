@@ -236,9 +236,10 @@ function interpret(data: Uint8Array, ctmIn: Matrix, resources: PDFDict | undefin
       case OP.cm: ctm = multiply(ctm, [num(6), num(5), num(4), num(3), num(2), num(1)]); break;
       case OP.m: cx = num(2); cy = num(1); path.push(DRAW.moveTo, cx, cy); break;
       case OP.l: cx = num(2); cy = num(1); path.push(DRAW.lineTo, cx, cy); break;
-      case OP.c: path.push(DRAW.curveTo, num(6), num(5), num(4), num(3), num(2), num(1)); cx = num(2); cy = num(1); break;
-      case OP.v: path.push(DRAW.curveTo, cx, cy, num(4), num(3), num(2), num(1)); cx = num(2); cy = num(1); break;
-      case OP.y: path.push(DRAW.curveTo, num(4), num(3), num(2), num(1), num(2), num(1)); cx = num(2); cy = num(1); break;
+      // num() parses its operand: each is read once, the end point kept as the current point.
+      case OP.c: { const x1 = num(6), y1 = num(5), x2 = num(4), y2 = num(3); cx = num(2); cy = num(1); path.push(DRAW.curveTo, x1, y1, x2, y2, cx, cy); break; }
+      case OP.v: { const x0 = cx, y0 = cy, x2 = num(4), y2 = num(3); cx = num(2); cy = num(1); path.push(DRAW.curveTo, x0, y0, x2, y2, cx, cy); break; }
+      case OP.y: { const x1 = num(4), y1 = num(3); cx = num(2); cy = num(1); path.push(DRAW.curveTo, x1, y1, cx, cy, cx, cy); break; }
       case OP.h: path.push(DRAW.closePath); break;
       case OP.re: {
         const x = num(4), y = num(3), w = num(2), h = num(1);
