@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { InputError } from './fetch/local.js';
+import { compileOnDocumentThreads } from './pipeline/compile-threads.js';
 import { createLogger } from './pipeline/logger.js';
 import { defaultConcurrency, run, RunInterruptedError, type RunSummary } from './pipeline/run.js';
 import { VERSION } from './version.js';
@@ -138,6 +139,8 @@ export async function main(argv: string[]): Promise<number> {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // Documents are processed here only without --redis (one at a time on this thread at --concurrency 1).
+      if (!o.redis) compileOnDocumentThreads(o.concurrency);
       try {
         const summary = o.redis ? await runOnQueues(inputs, { ...o, redis: o.redis, db: (o.db ?? o.state)!, cache: o.cache! }, logger, stop.signal) : await run({
           inputs, outDir: o.out, concurrency: o.concurrency, logger, progress: true, fetchConcurrency: o.fetchConcurrency, ocr: o.ocr, ocrWorkers: o.ocrWorkers, signal: stop.signal,
@@ -222,6 +225,7 @@ export async function main(argv: string[]): Promise<number> {
       const o = parsed.data;
       const logger = createLogger(o.logLevel);
       const { startWorker } = await import('./pipeline/distributed/worker.js');
+      if (o.stages.includes('process')) compileOnDocumentThreads(o.concurrency);
       let worker;
       try {
         worker = await startWorker({
