@@ -44,7 +44,8 @@ describe('compileOnDocumentThreads', () => {
     expect(setFlags).not.toHaveBeenCalled();
     expect(compileOnDocumentThreads(2, 2)).toBe(true);
     expect(compileOnDocumentThreads(4, 2)).toBe(true);
-    expect(setFlags.mock.calls).toEqual([['--no-concurrent-recompilation'], ['--no-concurrent-recompilation']]);
+    const flags = ['--no-concurrent-recompilation', `--interrupt-budget=${4 * 66 * 1024}`];
+    expect(setFlags.mock.calls.flat()).toEqual([...flags, ...flags]);
   });
 
   it('a thread started afterwards has its hot function optimised before the call returns', async () => {
