@@ -209,6 +209,10 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     // What the model could not read at all (a page number between dashes read 到要, a blot): one or two
     // characters it is unsure of are left out rather than let a stray token into a table.
     if (!ranked && [...text].length <= 2 && reading.confidence < 0.35 && !options.lexicon?.knows(text)) return null;
+    // One or two unsure characters from a snippet at least three characters wide: the model lost that line
+    // (二、外交支出 read 1 in a mosaic). Left out, figure or label: a stray token in a label column can
+    // throw a whole side of a table, and a figure left unread may still follow from an identity.
+    if ([...text].length <= 2 && reading.confidence < 0.35 && s.x1 - s.x0 >= 3 * charHeight) return null;
     // Marks alone are specks (a dot in a header made 一般公共预.算财政拨款); a dash alone is a printed zero.
     if (!/[\p{L}\p{N}]/u.test(text) && !/^[-—–－―]{1,2}$/u.test(text)) return null;
     return text;
