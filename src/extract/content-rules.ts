@@ -9,6 +9,9 @@
  *
  * Anything this reader does not handle (an encrypted file: the streams are ciphertext to it, an
  * unknown filter, a broken object) makes it give up, and the page's rules are read from pdf.js.
+ *
+ * It also tells a page that is one JPEG image and nothing else (a scan) and gives that image, so that
+ * the page can be rendered for OCR by a native decoder (see page-image.ts).
  */
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
@@ -58,6 +61,20 @@ export interface ContentRules {
   pageCount: number;
   /** The rules of page `index` (0-based) in the frame `viewportTransform` maps user space to. Throws on what it cannot read. */
   segments(index: number, viewportTransform: readonly number[]): Segment[];
+  /** The JPEG image that is all page `index` (0-based) draws; null when the page draws anything else or more, or another kind of image. */
+  soleJpeg(index: number): SoleJpeg | null;
+}
+
+/** A page's only drawing: one baseline 8-bit grey or RGB JPEG, as pdf.js would draw it. */
+export interface SoleJpeg {
+  /** The JPEG file (the stream's bytes, which DCTDecode decodes). */
+  data: Uint8Array;
+  /** Pixels, as the image dictionary gives them. */
+  width: number;
+  height: number;
+  /** The transform in force at Do: the image's unit square to user space. */
+  matrix: Matrix;
+  interpolate: boolean;
 }
 
 /** Null when the file cannot be read this way (encrypted, or not parsed by pdf-lib). */
@@ -105,7 +122,81 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
       }, [], 0);
       return out;
     },
+    soleJpeg(index) {
+      const node = pages[index]!.node;
+      const contents = lookup(node.get(PDFName.of('Contents')));
+      const streams = contents instanceof PDFArray ? contents.asArray().map(lookup) : [contents];
+      if (!streams.every((s) => s instanceof PDFRawStream)) return null;
+      const parts = (streams as PDFRawStream[]).map(bytesOf);
+      const draw = soleDraw(parts.length === 1 ? parts[0]! : joinParts(parts));
+      if (!draw) return null;
+      const xobjects = lookup(node.Resources()?.get(PDFName.of('XObject')));
+      const image = xobjects instanceof PDFDict ? lookup(xobjects.get(PDFName.of(draw.name))) : undefined;
+      return image instanceof PDFRawStream ? jpegOf(image.dict, image.contents, lookup, draw.matrix) : null;
+    },
   };
+}
+
+const name = (s: string) => PDFName.of(s);
+
+/** The image if pdf.js would draw it straight from its JPEG data: no mask, no decode array, no colour transform, grey or RGB. */
+function jpegOf(dict: PDFDict, data: Uint8Array, lookup: (o: PDFObject | undefined) => PDFObject | undefined, matrix: Matrix): SoleJpeg | null {
+  const get = (key: string) => lookup(dict.get(name(key)));
+  if (get('Subtype') !== name('Image')) return null;
+  const filter = get('Filter');
+  const dct = name('DCTDecode');
+  if (!(filter === dct || (filter instanceof PDFArray && filter.size() === 1 && lookup(filter.get(0)) === dct))) return null;
+  if (get('DecodeParms') !== undefined || get('Decode') !== undefined || get('SMask') !== undefined || get('Mask') !== undefined) return null;
+  if (get('ImageMask') !== undefined && String(get('ImageMask')) !== 'false') return null;
+  const space = get('ColorSpace');
+  if (space !== name('DeviceGray') && space !== name('DeviceRGB')) return null;
+  const bpc = get('BitsPerComponent'), width = get('Width'), height = get('Height');
+  if (!(bpc instanceof PDFNumber) || bpc.asNumber() !== 8) return null;
+  if (!(width instanceof PDFNumber) || !(height instanceof PDFNumber)) return null;
+  const w = width.asNumber(), h = height.asNumber();
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) return null;
+  return { data, width: w, height: h, matrix, interpolate: String(get('Interpolate')) === 'true' };
+}
+
+/**
+ * The one XObject a content stream draws and the transform it is drawn with, when the stream does
+ * nothing else: only q, Q, cm and a single Do (comments and white space aside). Null otherwise.
+ */
+function soleDraw(data: Uint8Array): { name: string; matrix: Matrix } | null {
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const stack: Matrix[] = [];
+  const numbers: number[] = [];
+  let operandName: string | undefined;
+  let draw: { name: string; matrix: Matrix } | null = null;
+  const n = data.length;
+  for (let i = 0; i < n;) {
+    const c = data[i]!;
+    if (WHITE[c]) { i++; continue; }
+    if (c === 0x25) { while (i < n && data[i] !== 0x0a && data[i] !== 0x0d) i++; continue; }
+    let j = i + (c === 0x2f ? 1 : 0);
+    while (j < n && !TOKEN_END[data[j]!]) j++;
+    if (c === 0x2f) {
+      if (operandName !== undefined || numbers.length) return null;
+      operandName = decodeName(data, i + 1, j);
+    } else if (DELIM[c]) {
+      return null; // a string, an array, a dictionary: an operator this reader does not take
+    } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) {
+      const v = parseNumber(data, i, j);
+      if (!Number.isFinite(v) || operandName !== undefined) return null;
+      numbers.push(v);
+    } else {
+      const op = j - i <= 3 ? opCode(data, i, j) : -1;
+      if (op === OP.q && !numbers.length && operandName === undefined) stack.push(ctm);
+      else if (op === OP.Q && !numbers.length && operandName === undefined && stack.length) ctm = stack.pop()!;
+      else if (op === OP.cm && numbers.length === 6 && operandName === undefined) ctm = multiply(ctm, numbers as Matrix);
+      else if (op === OP.Do && !numbers.length && operandName !== undefined && !draw) draw = { name: operandName, matrix: ctm };
+      else return null;
+      numbers.length = 0;
+      operandName = undefined;
+    }
+    i = j;
+  }
+  return numbers.length || operandName !== undefined ? null : draw;
 }
 
 function decodeStream(stream: PDFRawStream): Uint8Array {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { restoreNativeBuiltins } from './native-builtins.js';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
-import { openContentRules, type ContentRules } from './content-rules.js';
+import { openContentRules, type ContentRules, type SoleJpeg } from './content-rules.js';
+import { drawSoleJpeg } from './page-image.js';
 import { ThreadPort } from './pdfjs-port.js';
 import { loadPdfjsWorker, type LoadedWorker } from './pdfjs-worker.js';
 import { apply, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
@@ -69,6 +70,8 @@ export interface Raster {
   /** Pixels per PDF point (dpi / 72). */
   scale: number;
   data: Uint8Array;
+  /** Who drew it: pdf.js, or (a page that is one JPEG) the image's native decoder (page-image.ts). */
+  drawnBy?: 'pdf.js' | 'jpeg-decoder';
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
@@ -130,6 +133,7 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
     throw new UnreadablePdfError(`corrupt or truncated PDF: ${message}`, 'corrupt');
   }
   let contentRules: Promise<ContentRules | null> | undefined;
+  const openedContent = () => (contentRules ??= openContentRules(bytes)).then((c) => (c && c.pageCount === doc.numPages ? c : null));
   return {
     numPages: doc.numPages,
     readPage: (n) => readPage(doc, n),
@@ -138,8 +142,8 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
       try {
         const transform = page.getViewport({ scale: 1 }).transform;
         // The content streams first (cheap); pdf.js's operator list for what they cannot read.
-        const fromContent = await (contentRules ??= openContentRules(bytes));
-        if (fromContent && fromContent.pageCount === doc.numPages) {
+        const fromContent = await openedContent();
+        if (fromContent) {
           try {
             return fromContent.segments(n - 1, transform);
           } catch {
@@ -151,7 +155,7 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
         page.cleanup();
       }
     },
-    renderPage: (n, dpi) => renderPage(doc, n, dpi),
+    renderPage: (n, dpi) => renderPage(doc, n, dpi, openedContent),
     close: async () => {
       try {
         await doc.destroy();
@@ -164,7 +168,7 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
 
 interface CanvasAndContext { canvas: { toBuffer?: unknown }; context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }; fillStyle: string; fillRect(x: number, y: number, w: number, h: number): void } }
 
-async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: number): Promise<Raster> {
+async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: number, content: () => Promise<ContentRules | null>): Promise<Raster> {
   const page = await doc.getPage(pageNumber);
   // The document's own canvas factory: a separately installed canvas package of another version fails in pdf.js.
   const factory = (doc as unknown as { canvasFactory: { create(w: number, h: number): CanvasAndContext; destroy(c: CanvasAndContext): void } }).canvasFactory;
@@ -175,14 +179,22 @@ async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: 
   try {
     cc.context.fillStyle = '#ffffff';
     cc.context.fillRect(0, 0, width, height);
-    await page.render({ canvasContext: cc.context as never, canvas: cc.canvas as never, viewport }).promise;
+    // A scan (the page one JPEG) is drawn from its natively decoded image; anything else by pdf.js.
+    let sole: SoleJpeg | null = null;
+    try {
+      sole = (await content())?.soleJpeg(pageNumber - 1) ?? null;
+    } catch {
+      // this page: pdf.js renders it
+    }
+    const drawnBy = sole && (await drawSoleJpeg(cc.context as never, sole, viewport.transform)) ? 'jpeg-decoder' : 'pdf.js';
+    if (drawnBy === 'pdf.js') await page.render({ canvasContext: cc.context as never, canvas: cc.canvas as never, viewport }).promise;
     const rgba = cc.context.getImageData(0, 0, width, height).data;
     const data = new Uint8Array(width * height);
     for (let i = 0, j = 0; j < data.length; i += 4, j++) {
       // ITU-R 601 luma; alpha is opaque after the white fill.
       data[j] = (rgba[i]! * 299 + rgba[i + 1]! * 587 + rgba[i + 2]! * 114) / 1000;
     }
-    return { width, height, scale, data };
+    return { width, height, scale, data, drawnBy };
   } finally {
     factory.destroy(cc);
     page.cleanup();
