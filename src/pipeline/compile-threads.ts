@@ -6,8 +6,8 @@
  * after four times V8's default amount of interpreted work (the default is tuned for compiling on
  * spare cores): functions that are hot only for a moment stay unoptimised rather than cost a compile. Measured on the real set (402 pages, 2 cores, 2 document threads,
  * interleaved runs): on-thread compiles cut CPU 13% and wall 12%, the larger budget 8% more of each;
- * two 270-page documents and the dev set: no change beyond noise; one document thread on 2 cores and OCR
- * runs: no change.
+ * the dev set about 5% less; two 270-page documents, one document thread on 2 cores and OCR runs: no
+ * change beyond noise.
  */
 import os from 'node:os';
 import v8 from 'node:v8';
