@@ -98,15 +98,19 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
     }
     return data;
   };
+  /** Page `index`'s content, its parts joined; `whole` is false when an entry of /Contents is not a stream (and was left out). */
+  const pageContent = (index: number): { content: Uint8Array; whole: boolean } => {
+    const contents = lookup(pages[index]!.node.get(PDFName.of('Contents')));
+    const streams = contents instanceof PDFArray ? contents.asArray().map(lookup) : [contents];
+    const parts = streams.filter((s): s is PDFRawStream => s instanceof PDFRawStream).map(bytesOf);
+    // The parts of a page's content are one stream cut anywhere (between two tokens): joined by a space.
+    return { content: parts.length === 1 ? parts[0]! : joinParts(parts), whole: parts.length === streams.length };
+  };
   return {
     pageCount: pages.length,
     segments(index, viewportTransform) {
       const node = pages[index]!.node;
-      const contents = lookup(node.get(PDFName.of('Contents')));
-      const streams = contents instanceof PDFArray ? contents.asArray().map(lookup) : [contents];
-      const parts = streams.filter((s): s is PDFRawStream => s instanceof PDFRawStream).map(bytesOf);
-      // The parts of a page's content are one stream cut anywhere (between two tokens): joined by a space.
-      const content = parts.length === 1 ? parts[0]! : joinParts(parts);
+      const { content } = pageContent(index);
       const out: Segment[] = [];
       const resources = node.Resources();
       interpret(content, viewportTransform.slice(0, 6) as Matrix, resources, out, {
@@ -123,14 +127,10 @@ export async function openContentRules(bytes: Uint8Array): Promise<ContentRules 
       return out;
     },
     soleJpeg(index) {
-      const node = pages[index]!.node;
-      const contents = lookup(node.get(PDFName.of('Contents')));
-      const streams = contents instanceof PDFArray ? contents.asArray().map(lookup) : [contents];
-      if (!streams.every((s) => s instanceof PDFRawStream)) return null;
-      const parts = (streams as PDFRawStream[]).map(bytesOf);
-      const draw = soleDraw(parts.length === 1 ? parts[0]! : joinParts(parts));
+      const { content, whole } = pageContent(index);
+      const draw = whole ? soleDraw(content) : null;
       if (!draw) return null;
-      const xobjects = lookup(node.Resources()?.get(PDFName.of('XObject')));
+      const xobjects = lookup(pages[index]!.node.Resources()?.get(PDFName.of('XObject')));
       const image = xobjects instanceof PDFDict ? lookup(xobjects.get(PDFName.of(draw.name))) : undefined;
       return image instanceof PDFRawStream ? jpegOf(image.dict, image.contents, lookup, draw.matrix) : null;
     },

@@ -19,9 +19,10 @@ interface Context2D {
   imageSmoothingEnabled: boolean;
 }
 
-// The canvas library pdf.js itself loads (resolved from pdfjs-dist, so the same copy and version).
+// The canvas library pdf.js itself loads (resolved from pdfjs-dist, so the same copy and version), once.
+let loadedCanvasLibrary: { Image: new () => CanvasImage } | undefined;
 const canvasLibrary = (): { Image: new () => CanvasImage } =>
-  createRequire(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'))('@napi-rs/canvas') as { Image: new () => CanvasImage };
+  (loadedCanvasLibrary ??= createRequire(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'))('@napi-rs/canvas') as { Image: new () => CanvasImage });
 
 /** pdf.js's CSS pixels per PDF point at a device pixel ratio of 1, as a 32-bit float (getImageSmoothingEnabled). */
 const ACTUAL_SCALE = Math.fround(96 / 72);
