@@ -86,3 +86,12 @@ describe('a title repeated atop the next page', () => {
     expect(regions.map((r) => [r.kind.id, r.pages, r.entityLine])).toEqual([['bu01_summary', [16], '某市某局（本级）'], ['bu01_summary', [17], '某市某局下属中心']]);
   });
 });
+
+describe('notes under a table', () => {
+  it('end the table, also with the colon read by OCR as ; or >', () => {
+    for (const note of ['注：本表反映单位本年度的总收支情况。', '注>1.本表反映单位本年度的总收支情况。', '注;本表反映单位本年度的总收支情况。']) {
+      const regions = findRegions([page(5, [['收支总表'], ['单位：万元'], ['项目', '预算数'], ['一般公共预算拨款收入', '1,200.00'], ['本年收入合计', '1,200.00'], [note]], 'ocr')]);
+      expect(regions.map((r) => [r.kind.id, r.lines.length, r.notes])).toEqual([['bu01_summary', 3, [note]]]);
+    }
+  });
+});

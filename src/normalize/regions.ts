@@ -20,7 +20,8 @@ export interface Region {
   pages: number[];
 }
 
-const NOTE = /^(?:注|说明|备注)\d?[:：.．、]/u;
+// OCR reads the colon after 注 as ; or > at times.
+const NOTE = /^(?:注|说明|备注)\d?[:：.．、;；>]/u;
 const SECTION = /^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．].{0,30}(?:情况说明|名词解释|概况)$)/u;
 const TABLE_NO = /^(?:表\d+(?:-\d+)?|表[一二三四五六七八九十]+|预算\d+表|公开表[一二三四五六七八九十]+|附表\d+)$/u;
 const EMPTY_TABLE = /本表(?:本年度)?无(?:数据|发生额|相关数据)|无发生额|本表为空/u;

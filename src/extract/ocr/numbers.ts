@@ -98,6 +98,23 @@ export function figureLayout(parts: readonly { x0: number; x1: number; y0: numbe
   return { glyphs: glyphs.length, separators };
 }
 
+/**
+ * Whether a snippet's ink (parts in snippet coordinates) is shaped like a printed figure, before it is
+ * read: every glyph narrow and digit-high (digits stand about 0.75–0.9 of a Chinese character's
+ * height, half as wide), all of one height, and nothing else but specks. A Chinese character nearly
+ * always has a part as wide as it is high, or as high as the line, so few labels pass; one that does
+ * is caught by its reading.
+ */
+export function looksLikeFigure(parts: readonly { x0: number; x1: number; y0: number; y1: number }[], charHeight: number): boolean {
+  // Specks and separators (a comma is a third of a character high) aside.
+  const glyphs = parts.filter((p) => p.y1 - p.y0 >= 0.4 * charHeight);
+  if (glyphs.length === 0) return false;
+  const heights = glyphs.map((g) => g.y1 - g.y0);
+  const tallest = Math.max(...heights);
+  return tallest <= 0.92 * charHeight && glyphs.every((g, k) => heights[k]! >= 0.85 * tallest
+    && g.x1 - g.x0 >= 0.2 * charHeight && g.x1 - g.x0 <= 0.75 * heights[k]!);
+}
+
 /** A reading's digits with the separators put where the image shows them; null if the digits do not fit the glyphs. */
 export function placeSeparators(reading: string, layout: FigureLayout): string | null {
   const sign = /^[-+]/u.test(reading) ? reading[0]! : '';

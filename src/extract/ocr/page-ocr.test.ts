@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OcrEngine, OcrRequest, OcrResult } from './engine.js';
 import type { Snippet } from './layout.js';
+import { createLexicon } from './lexicon.js';
 import { readPage, type PageAnalysis } from './page-ocr.js';
 
 const CHAR = 24;
@@ -64,5 +65,74 @@ describe('readPage', () => {
     const result = await readPage(page(cases), scriptedEngine(cases));
     expect(result.stats.rereadNumbers).toBe(2); // both figures were read again, and still unsure
     expect(result.runs.map((r) => r.text)).toEqual(['一般公共服务支出', '12']);
+  });
+});
+
+describe('readPage, readings with no confidence at all', () => {
+  it('leaves out a short one (a page number between dashes read 本:癌) and keeps a line of prose, whose confidence is its least sure word', async () => {
+    const cases: Case[] = [
+      { snippet: at(0, 500, 2), text: '本:癌', confidence: 0 },
+      { snippet: at(1, 100, 20), text: '注：本表反映单位本年度的总收支和年末结转结余情况。', confidence: 0 },
+      { snippet: at(2, 100, 2.5), text: '总合计', confidence: 0 }, // known to the lexicon: kept
+    ];
+    const lexicon = createLexicon(['总合计']);
+    const result = await readPage(page(cases), scriptedEngine(cases), { lexicon });
+    expect(result.runs.map((r) => r.text)).toEqual(['注：本表反映单位本年度的总收支和年末结转结余情况。', '总合计']);
+  });
+});
+
+describe('readPage, the model for each snippet', () => {
+  // Snippets drawn as glyphs: `glyphs` digit-shaped blocks (0.55 as wide as high, 0.83 of a character high)
+  // or one band as wide as `glyphs` characters; each case's ink is of a width no other case has.
+  interface Drawn { row: number; glyphs: number; digitShaped: boolean; readings: Partial<Record<'eng' | 'chi_sim', string>> }
+  const GLYPH_W = 11, GAP = 4, HIGH = 20;
+  const inkWidth = (d: Drawn) => (d.digitShaped ? d.glyphs * (GLYPH_W + GAP) - GAP : d.glyphs * CHAR);
+
+  function drawnPage(cases: readonly Drawn[]): PageAnalysis {
+    const width = 1200, height = 100 + cases.length * 60;
+    const data = new Uint8Array(width * height).fill(255);
+    const snippets = cases.map((d) => {
+      const x0 = 100, y0 = 50 + d.row * 60;
+      const blocks = d.digitShaped ? Array.from({ length: d.glyphs }, (_, k) => [x0 + k * (GLYPH_W + GAP), GLYPH_W] as const) : [[x0, inkWidth(d)] as const];
+      for (const [bx, bw] of blocks) for (let y = y0; y < y0 + HIGH; y++) data.fill(40, y * width + bx, y * width + bx + bw);
+      return { x0, x1: x0 + inkWidth(d), y0, y1: y0 + HIGH, parts: blocks.length, dots: 0 };
+    });
+    return { image: { width, height, data }, scale: 200 / 72, skew: 0, rules: [], snippets, charHeight: CHAR, threshold: 128 };
+  }
+
+  /** Answers each band by its width with the case's reading for the request's language, and notes who was asked. */
+  function languageEngine(cases: readonly Drawn[], asked: string[]): OcrEngine {
+    return {
+      async recognize(requests: readonly OcrRequest[]): Promise<OcrResult[]> {
+        return requests.map((request) => {
+          const language = request.language ?? 'chi_sim';
+          const zoom = request.psm === 7 ? 2 : 1;
+          return {
+            words: bands(request).flatMap((b, line) => {
+              const d = cases.find((c) => Math.abs(inkWidth(c) * zoom - (b.x1 - b.x0)) <= 2);
+              if (!d) return [];
+              asked.push(`${language}:${d.row}`);
+              const text = d.readings[language];
+              return text ? [{ text, confidence: 0.95, x0: b.x0, x1: b.x1, y0: b.y0, y1: b.y1, line }] : [];
+            }),
+          };
+        });
+      },
+      async close() {},
+    };
+  }
+
+  it('reads figure-shaped snippets with the Latin model and the rest with chi_sim; a figure-shaped snippet not read as a figure goes to chi_sim after all', async () => {
+    const cases: Drawn[] = [
+      { row: 0, glyphs: 4, digitShaped: true, readings: { eng: '1234', chi_sim: '1Z34' } },
+      { row: 1, glyphs: 2, digitShaped: true, readings: { eng: 'E11', chi_sim: '川目' } }, // a label whose strokes stand apart
+      { row: 2, glyphs: 5, digitShaped: false, readings: { eng: 'AAAAA', chi_sim: '外交支出' } },
+      { row: 3, glyphs: 3, digitShaped: true, readings: { eng: 'III', chi_sim: '三川' } }, // letters, though they would clean to 111
+    ];
+    const asked: string[] = [];
+    const result = await readPage(drawnPage(cases), languageEngine(cases, asked));
+    expect(result.runs.map((r) => r.text)).toEqual(['1234', '川目', '外交支出', '三川']);
+    expect(asked.filter((a) => a.startsWith('eng')).sort()).toEqual(['eng:0', 'eng:1', 'eng:3']);
+    expect(asked.filter((a) => a.startsWith('chi_sim')).sort()).toEqual(['chi_sim:1', 'chi_sim:2', 'chi_sim:3']);
   });
 });

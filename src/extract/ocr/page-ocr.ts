@@ -3,19 +3,20 @@
  * as the text layer would give it, so that table detection and everything after is one code path.
  *
  *   raster → straightened (skew from the projection profile) → ruling lines found on the ink and
- *   erased → snippets (one line of one cell each) → read in mosaics by the engine → runs;
+ *   erased → snippets (one line of one cell each) → read in mosaics by the engine (figure-shaped ones by
+ *   the small Latin model, the rest by chi_sim) → runs;
  *   numeric readings in doubt are read again alone, enlarged, as one line, keeping every reading.
  *
  * Coordinates are those of the straightened page (turned about its centre by under a degree or
  * two), which is the frame the rules are straight in.
  */
 import type { Segment, TextRun } from '../../model/page.js';
-import type { OcrEngine, OcrRequest, OcrWord } from './engine.js';
-import { connectedComponents, findSnippets, splitLines, typicalCharHeight, type Snippet } from './layout.js';
+import type { OcrEngine, OcrLanguage, OcrRequest, OcrWord } from './engine.js';
+import { connectedComponents, findSnippets, splitLines, typicalCharHeight, type Component, type Snippet } from './layout.js';
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
 import type { GlyphBook } from './glyph-book.js';
 import type { Lexicon } from './lexicon.js';
-import { cleanNumeric, figureLayout, type FigureLayout, isWellFormedAmount, looksNumeric, placeSeparators, QUALIFIED, rankReadings } from './numbers.js';
+import { cleanNumeric, figureLayout, type FigureLayout, isWellFormedAmount, looksLikeFigure, looksNumeric, placeSeparators, QUALIFIED, rankReadings } from './numbers.js';
 import { binarize, crop, otsuThreshold, rotate, type GreyImage } from './raster.js';
 import { detectRules, eraseRules, type PixelRule } from './rules.js';
 import { estimateSkew } from './skew.js';
@@ -100,11 +101,46 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     if (r) { first[i] = r; fromBook.add(i); }
   });
   const toRead = snippets.map((_, i) => i).filter((i) => !fromBook.has(i));
-  const mosaics = buildMosaics(image, toRead.map((i) => snippets[i]!), { pad: lineGap, lineGap, wordGap: 0, maxWidth: 0 });
-  const results = mosaics.length ? await engine.recognize(mosaics.map((m) => ({ image: m.image, psm: 6 }))) : [];
-  mosaics.forEach((m, i) => {
-    for (const [k, words] of wordsByPlacement(results[i]!.words, m)) first[toRead[k]!] = joinWords(words, charHeight);
-  });
+  const partsCache = new Map<number, Component[]>();
+  const snippetParts = (i: number) => {
+    let parts = partsCache.get(i);
+    if (!parts) {
+      const s = snippets[i]!;
+      const w = s.x1 - s.x0, h = s.y1 - s.y0;
+      const ink = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ink[y * w + x] = image.data[(s.y0 + y) * image.width + s.x0 + x]! < analysis.threshold ? 1 : 0;
+      parts = connectedComponents(ink, w, h).filter((c) => c.pixels >= 2);
+      partsCache.set(i, parts);
+    }
+    return parts;
+  };
+  // Snippets shaped like figures are read by the small Latin model (a fraction of chi_sim's cost per
+  // line: its output layer has about 110 classes, not 6,000), the rest by chi_sim; a figure-shaped
+  // snippet the Latin model does not read as a figure (a label whose strokes stand apart) by chi_sim after all.
+  const figureShaped = toRead.filter((i) => looksLikeFigure(snippetParts(i), charHeight));
+  const figureShapedSet = new Set(figureShaped);
+  const others = toRead.filter((i) => !figureShapedSet.has(i));
+  const readInMosaics = async (groups: readonly { indexes: readonly number[]; language: OcrLanguage }[]) => {
+    const batches = groups.map(({ indexes, language }) => ({ indexes, language, mosaics: buildMosaics(image, indexes.map((i) => snippets[i]!), { pad: lineGap, lineGap, wordGap: 0, maxWidth: 0 }) }));
+    const requests = batches.flatMap((b) => b.mosaics.map((m) => ({ image: m.image, psm: 6, language: b.language })));
+    const results = requests.length ? await engine.recognize(requests) : [];
+    let r = 0;
+    for (const b of batches) for (const m of b.mosaics) {
+      for (const [k, words] of wordsByPlacement(results[r]!.words, m)) first[b.indexes[k]!] = joinWords(words, charHeight);
+      r++;
+    }
+  };
+  await readInMosaics([{ indexes: figureShaped, language: 'eng' }, { indexes: others, language: 'chi_sim' }]);
+  // The Latin model reads a Chinese character as letters (目 as E11, 川 as III): only a reading of
+  // digits and separators as printed, one digit to a glyph, stands.
+  const readAsFigure = (i: number) => {
+    const text = first[i]!.text.normalize('NFKC').replace(/\s+/gu, '');
+    const layout = figureLayout(snippetParts(i), charHeight);
+    return FIGURE_CHARACTERS.test(text) && (!layout || text.replace(/[^\d%]/gu, '').length === layout.glyphs);
+  };
+  const notFigures = figureShaped.filter((i) => !readAsFigure(i));
+  for (const i of notFigures) first[i] = { text: '', confidence: 0 };
+  await readInMosaics([{ indexes: notFigures, language: 'chi_sim' }]);
 
   // A figure led by a sign the model cannot read (≥ read 二, 人, 2): the sign is taken from the image.
   first.forEach((r, i) => {
@@ -117,13 +153,6 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   const digitHigh = (s: Snippet) => s.y1 - s.y0 <= 0.92 * charHeight;
   const numeric = first.map((r, i) => !QUALIFIED.test(r.text.trim())
     && (looksNumeric(r.text) || (digitHigh(snippets[i]!) && [...r.text].length <= 2 && r.confidence < rereadBelow)));
-  const snippetParts = (i: number) => {
-    const s = snippets[i]!;
-    const w = s.x1 - s.x0, h = s.y1 - s.y0;
-    const ink = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ink[y * w + x] = image.data[(s.y0 + y) * image.width + s.x0 + x]! < analysis.threshold ? 1 : 0;
-    return connectedComponents(ink, w, h).filter((c) => c.pixels >= 2);
-  };
   // The image has a say too: an amount reads as many separators as there are specks on its baseline.
   const separatorsAgree = (i: number) => {
     const t = cleanNumeric(first[i]!.text);
@@ -209,6 +238,9 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     // What the model could not read at all (a page number between dashes read 到要, a blot): one or two
     // characters it is unsure of are left out rather than let a stray token into a table.
     if (!ranked && [...text].length <= 2 && reading.confidence < 0.35 && !options.lexicon?.knows(text)) return null;
+    // A short reading the model gave no confidence at all (a page number between dashes read 本:癌): left
+    // out. Longer lines are prose, whose confidence is that of their least sure word.
+    if (!ranked && reading.confidence < 0.05 && s.x1 - s.x0 < 3 * charHeight && !options.lexicon?.knows(text)) return null;
     // One or two unsure characters from a snippet at least three characters wide: the model lost that line
     // (二、外交支出 read 1 in a mosaic). Left out, figure or label: a stray token in a label column can
     // throw a whole side of a table, and a figure left unread may still follow from an identity.
@@ -322,6 +354,7 @@ export function tidy(reading: string): string {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 const CJK = /[\u3400-\u9fff]/u;
+const FIGURE_CHARACTERS = /^[-+]?[\d.,]*\d[\d.,]*%?$/u;
 
 /**
  * The run's box as the text layer would give it: the font's em box, not the ink. CJK glyphs fill

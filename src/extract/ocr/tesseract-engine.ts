@@ -18,7 +18,7 @@ export function languageDataPath(language: OcrLanguage): string {
 }
 
 export interface TesseractEngineOptions {
-  /** chi_sim workers running at once (each about 100–300 MB); eng, for re-reading figures, gets a quarter as many (at least one). */
+  /** chi_sim workers running at once (each about 100–300 MB); eng, which reads the figures, gets a quarter as many (at least one). */
   workers: number;
   /** Jobs after which a worker is replaced by a fresh one. Default 400. */
   recycleAfterJobs?: number;
@@ -111,7 +111,7 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   };
 
   // Each language has its own workers, so that mixed requests never swap models back and forth:
-  // chi_sim reads nearly everything and gets `workers`; eng re-reads a few figures and gets a quarter.
+  // chi_sim reads the labels, the costlier three quarters of the work, and gets `workers`; eng reads the figures and gets a quarter.
   const budget = (language: OcrLanguage) => (language === 'chi_sim' ? size : Math.max(1, Math.round(size / 4)));
   // Jobs a worker holds at once. A language's only worker also holds the next, waiting in its own message
   // queue (a tesseract.js worker reads a job from start to end with no await inside, so two jobs'

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { wordsFromTsv } from './engine.js';
 import { createLexicon, editDistance, literalVariants } from './lexicon.js';
-import { cleanNumeric, figureLayout, isWellFormedAmount, looksNumeric, placeSeparators, rankReadings } from './numbers.js';
+import { cleanNumeric, figureLayout, isWellFormedAmount, looksLikeFigure, looksNumeric, placeSeparators, rankReadings } from './numbers.js';
 import { correctLabels, joinWords, tidy } from './page-ocr.js';
 
 describe('wordsFromTsv', () => {
@@ -173,5 +173,21 @@ describe('correctLabels', () => {
     const rule = { orientation: 'h' as const, x0: 90, x1: 200, y0: 125, y1: 127 };
     expect(correctLabels(snippets, ['止缴上', '级支出', null], new Map(), [rule], 24, lexicon)).toEqual(['止缴上', '级支出', null]);
     expect(correctLabels(snippets, ['止缴上', '级支出', '1.00'], new Map([[2, []]]), [], 24, lexicon)).toEqual(['上缴上', '级支出', '1.00']);
+  });
+});
+
+describe('figure shapes before reading', () => {
+  const glyph = (x: number, w = 11, h = 20) => ({ x0: x, x1: x + w, y0: 24 - h, y1: 24 });
+  const speck = (x: number) => ({ x0: x, x1: x + 3, y0: 21, y1: 27 });
+  it('takes narrow glyphs of one digit height (separators aside) for a figure', () => {
+    expect(looksLikeFigure([glyph(0, 8), glyph(15), speck(28), glyph(33), glyph(48)], 24)).toBe(true); // 1,597 with a comma
+    expect(looksLikeFigure([glyph(0), glyph(15), { x0: 29, x1: 32, y0: 21, y1: 24 }, glyph(35), glyph(50)], 24)).toBe(true);
+  });
+  it('takes a wide part, a part as high as a Chinese character, mixed heights or hairline strokes for text', () => {
+    expect(looksLikeFigure([glyph(0, 22)], 24)).toBe(false); // 目 or 口: as wide as high
+    expect(looksLikeFigure([glyph(0, 10, 23), glyph(12, 12, 23)], 24)).toBe(false); // 们: parts as high as the line
+    expect(looksLikeFigure([glyph(0), glyph(15, 11, 12)], 24)).toBe(false); // a low part beside a tall one
+    expect(looksLikeFigure([glyph(0, 3), glyph(8, 3), glyph(16, 3)], 24)).toBe(false); // 川's strokes
+    expect(looksLikeFigure([speck(0), speck(5)], 24)).toBe(false);
   });
 });
