@@ -44,8 +44,10 @@ async function startWorker(language: OcrLanguage): Promise<Tesseract.Worker> {
     gzip: true,
     cacheMethod: 'none',
   });
-  // Without it Tesseract puts spaces between Chinese characters.
-  await worker.setParameters({ preserve_interword_spaces: '1' });
+  // Without preserve_interword_spaces Tesseract puts spaces between Chinese characters. Our snippets are
+  // dark ink on white by construction (a filled cell is a blot, not a snippet), so a line read with low
+  // confidence is not read again inverted: about 4% of the reading time.
+  await worker.setParameters({ preserve_interword_spaces: '1', tessedit_do_invert: '0' });
   return worker;
 }
 
