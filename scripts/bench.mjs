@@ -139,6 +139,7 @@ console.log(`wrote ${path.relative(ROOT, outFile)}`);
 for (const [flag, script] of [['--no-ocr', 'bench-ocr.mjs'], ['--no-distributed', 'bench-distributed.mjs']]) {
   if (process.argv.includes(flag) || !fs.existsSync(path.join(ROOT, 'scripts', script))) continue;
   console.log(`\n$ node scripts/${script}`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', script)], { cwd: ROOT, stdio: 'inherit' });
+  const forwarded = script === 'bench-ocr.mjs' && repeat > 1 ? ['--repeat', String(repeat)] : [];
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', script), ...forwarded], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) console.log(`bench: ${script} exited ${r.status}`);
 }
