@@ -35,6 +35,9 @@ function timed(cmd, argv, opts = {}) {
   });
 }
 
+/** The numbers GNU time wrote to `file` (its last line: a failed command adds a line before it). */
+const timeFields = (file) => fs.readFileSync(file, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fh-bench-ocr-'));
 const samples = new Map(); // what → one measurement a round
 const record = (row) => { if (!samples.has(row.what)) samples.set(row.what, []); samples.get(row.what).push(row); };
@@ -53,7 +56,7 @@ try {
     const { wall } = await timed(cmd, argv, { cwd: ROOT });
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     const pagesOcr = report.documents.reduce((a, d) => a + (d.pages_ocr?.length ?? 0), 0);
-    const [peakKb, user, sys] = haveTime ? fs.readFileSync(rss, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number) : [];
+    const [peakKb, user, sys] = haveTime ? timeFields(rss) : [];
     record({ what: `fiscal-harvest, ${workers} OCR worker(s)`, pages: pagesOcr, wall_s: wall, pages_per_min: (pagesOcr / wall) * 60, peak_rss_mb: haveTime ? peakKb / 1024 : undefined, cpu_s_per_page: haveTime ? (user + sys) / pagesOcr : undefined });
   };
 
@@ -78,7 +81,7 @@ try {
       for (let img; (img = queue.shift()); ) {
         if (!haveTime) { await timed('tesseract', argv(img), { env, stdio: 'ignore' }); continue; }
         await timed('/usr/bin/time', ['-o', times, '-f', '%U %S', 'tesseract', ...argv(img)], { env, stdio: 'ignore' });
-        const [user, sys] = fs.readFileSync(times, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
+        const [user, sys] = timeFields(times);
         cpu += user + sys;
       }
     }));

@@ -114,6 +114,16 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     }
     return parts;
   };
+  const layouts = new Map<number, FigureLayout | null>();
+  const layoutOf = (i: number) => {
+    if (!layouts.has(i)) layouts.set(i, figureLayout(snippetParts(i), charHeight));
+    return layouts.get(i)!;
+  };
+  /** As many digits in `text` as the snippet has digit glyphs (or no figure layout to tell). */
+  const digitsFitGlyphs = (i: number, text: string) => {
+    const layout = layoutOf(i);
+    return !layout || text.replace(/[^\d%]/gu, '').length === layout.glyphs;
+  };
   // Snippets shaped like figures are read by the small Latin model (a fraction of chi_sim's cost per
   // line: its output layer has about 110 classes, not 6,000), the rest by chi_sim; a figure-shaped
   // snippet the Latin model does not read as a figure (a label whose strokes stand apart) by chi_sim after all.
@@ -135,8 +145,7 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   // digits and separators as printed, one digit to a glyph, stands.
   const readAsFigure = (i: number) => {
     const text = first[i]!.text.normalize('NFKC').replace(/\s+/gu, '');
-    const layout = figureLayout(snippetParts(i), charHeight);
-    return FIGURE_CHARACTERS.test(text) && (!layout || text.replace(/[^\d%]/gu, '').length === layout.glyphs);
+    return FIGURE_CHARACTERS.test(text) && digitsFitGlyphs(i, text);
   };
   const notFigures = figureShaped.filter((i) => !readAsFigure(i));
   for (const i of notFigures) first[i] = { text: '', confidence: 0 };
@@ -159,15 +168,7 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
     return t.includes('%') || (t.match(/[.,]/gu) ?? []).length === snippets[i]!.dots;
   };
   // ... and as many digits as it has glyphs (221 read 2211).
-  const layouts = new Map<number, FigureLayout | null>();
-  const layoutOf = (i: number) => {
-    if (!layouts.has(i)) layouts.set(i, figureLayout(snippetParts(i), charHeight));
-    return layouts.get(i)!;
-  };
-  const glyphsAgree = (i: number) => {
-    const layout = layoutOf(i);
-    return !layout || cleanNumeric(first[i]!.text).replace(/[^\d%]/gu, '').length === layout.glyphs;
-  };
+  const glyphsAgree = (i: number) => digitsFitGlyphs(i, cleanNumeric(first[i]!.text));
   const doubtfulNumbers = first.map((_, i) => i).filter((i) => numeric[i] && !fromBook.has(i)
     && (first[i]!.confidence < rereadBelow || !isWellFormedAmount(cleanNumeric(first[i]!.text)) || !separatorsAgree(i) || !glyphsAgree(i)));
   // Sure readings teach the book; then the book, now knowing this page's print too, checks the rest:
