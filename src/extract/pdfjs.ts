@@ -10,6 +10,7 @@ import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page, Segment, TextRun } from '../model/page.js';
 import { openContentRules, type ContentRules, type SoleJpeg } from './content-rules.js';
 import { drawSoleJpeg } from './page-image.js';
+import { greyFromRgba } from './ocr/raster.js';
 import { ThreadPort } from './pdfjs-port.js';
 import { loadPdfjsWorker, type LoadedWorker } from './pdfjs-worker.js';
 import { apply, multiply, pathToSegments, type Matrix } from './rules-geometry.js';
@@ -188,12 +189,7 @@ async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: 
     }
     const drawnBy = sole && (await drawSoleJpeg(cc.context as never, sole, viewport.transform)) ? 'jpeg-decoder' : 'pdf.js';
     if (drawnBy === 'pdf.js') await page.render({ canvasContext: cc.context as never, canvas: cc.canvas as never, viewport }).promise;
-    const rgba = cc.context.getImageData(0, 0, width, height).data;
-    const data = new Uint8Array(width * height);
-    for (let i = 0, j = 0; j < data.length; i += 4, j++) {
-      // ITU-R 601 luma; alpha is opaque after the white fill.
-      data[j] = (rgba[i]! * 299 + rgba[i + 1]! * 587 + rgba[i + 2]! * 114) / 1000;
-    }
+    const data = greyFromRgba(cc.context.getImageData(0, 0, width, height).data);
     return { width, height, scale, data, drawnBy };
   } finally {
     factory.destroy(cc);

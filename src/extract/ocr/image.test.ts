@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectedComponents, findSnippets, splitLines } from './layout.js';
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
-import { binarize, crop, encodePgm, otsuThreshold, rotate, rotatePoint, scaleImage, type GreyImage } from './raster.js';
+import { binarize, crop, encodePgm, greyFromRgba, inkWords, nextInk, otsuThreshold, rotate, rotatePoint, scaleImage, type GreyImage } from './raster.js';
 import { detectRules, eraseRules } from './rules.js';
 import { estimateSkew } from './skew.js';
 
@@ -73,6 +73,89 @@ describe('raster helpers', () => {
     const [x, y] = rotatePoint(22, 22, 200, 100, angle);
     expect(turned.data[Math.round(y) * 200 + Math.round(x)]).toBeLessThan(60);
     expect(turned.data[22 * 200 + 22]).toBeGreaterThan(200);
+  });
+});
+
+/** A deterministic pseudo-random source (a linear congruential generator), for noisy test pages. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/** A page of paper with speckle and a few dark blots: mostly white, some noise, some print. */
+function noisyPage(width: number, height: number, seed: number): GreyImage {
+  const random = lcg(seed);
+  const img = blankImage(width, height);
+  for (let i = 0; i < img.data.length; i++) if (random() < 0.08) img.data[i] = 200 + Math.floor(random() * 56);
+  for (let k = 0; k < 12; k++) {
+    const x = Math.floor(random() * width), y = Math.floor(random() * height);
+    fillRect(img, x, y, x + 3 + Math.floor(random() * 20), y + 2 + Math.floor(random() * 6), Math.floor(random() * 80));
+  }
+  return img;
+}
+
+describe('scans over ink four pixels at a time', () => {
+  it('finds every ink pixel a plain scan finds, on aligned and unaligned images, within any bounds', () => {
+    const random = lcg(7);
+    const bytes = new Uint8Array(4001);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = random() < 0.03 ? 1 : 0;
+    bytes.fill(1, 100, 109); // a run crossing word boundaries
+    for (const ink of [bytes.subarray(0, 4000), bytes.subarray(1)]) {
+      const words = inkWords(ink);
+      expect(words === null).toBe(ink.byteOffset % 4 !== 0);
+      for (const [from, to] of [[0, ink.length], [3, 2999], [101, 105], [4000, 4000]] as const) {
+        const expected: number[] = [];
+        for (let i = from; i < to; i++) if (ink[i]) expected.push(i);
+        const found: number[] = [];
+        for (let i = nextInk(ink, words, from, to); i < to; i = nextInk(ink, words, i + 1, to)) found.push(i);
+        expect(found).toEqual(expected);
+      }
+    }
+  });
+
+  it('gives the same components, rules and skew on an image whose bytes are not word-aligned', () => {
+    const { img } = tablePage();
+    const ink = binarize(rotate(img, 0.01), 128);
+    const unaligned = new Uint8Array(ink.length + 1).subarray(1);
+    unaligned.set(ink);
+    expect(inkWords(unaligned)).toBeNull();
+    expect(connectedComponents(unaligned, img.width, img.height)).toEqual(connectedComponents(ink, img.width, img.height));
+    expect(detectRules(unaligned, img.width, img.height, { scale: SCALE })).toEqual(detectRules(ink, img.width, img.height, { scale: SCALE }));
+    expect(estimateSkew(unaligned, img.width, img.height)).toBe(estimateSkew(ink, img.width, img.height));
+  });
+});
+
+describe('grey pixels', () => {
+  it('rotates blank paper and noisy print exactly as bilinear interpolation does everywhere', () => {
+    const img = noisyPage(300, 200, 3);
+    const angle = -0.013;
+    const { width: w, height: h, data } = img;
+    const cos = Math.cos(angle), sin = Math.sin(angle), cx = (w - 1) / 2, cy = (h - 1) / 2;
+    const expected = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      let sx = cx - cx * cos - (y - cy) * sin, sy = cy - cx * sin + (y - cy) * cos;
+      for (let x = 0; x < w; x++, sx += cos, sy += sin) {
+        const x0 = Math.floor(sx), y0 = Math.floor(sy);
+        if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) { expected[y * w + x] = 255; continue; }
+        const fx = sx - x0, fy = sy - y0, i = y0 * w + x0;
+        const top = data[i]! + (data[i + 1]! - data[i]!) * fx, bottom = data[i + w]! + (data[i + w + 1]! - data[i + w]!) * fx;
+        expected[y * w + x] = top + (bottom - top) * fy + 0.5;
+      }
+    }
+    expect(Buffer.from(rotate(img, angle).data).equals(Buffer.from(expected))).toBe(true);
+  });
+
+  it('turns RGBA into ITU-R 601 luma, grey pixels and coloured ones alike', () => {
+    const random = lcg(11);
+    const rgba = new Uint8ClampedArray(4 * 500);
+    for (let j = 0; j < 500; j++) {
+      const v = Math.floor(random() * 256);
+      const grey = j % 3 !== 0;
+      rgba.set([v, grey ? v : Math.floor(random() * 256), grey ? v : Math.floor(random() * 256), 255], 4 * j);
+    }
+    const luma = Array.from({ length: 500 }, (_, j) => Math.trunc((rgba[4 * j]! * 299 + rgba[4 * j + 1]! * 587 + rgba[4 * j + 2]! * 114) / 1000));
+    expect(Array.from(greyFromRgba(rgba))).toEqual(luma);
+    expect(Array.from(greyFromRgba(new Uint8ClampedArray([0, ...rgba.subarray(0, 40)]).subarray(1)))).toEqual(luma.slice(0, 10));
   });
 });
 

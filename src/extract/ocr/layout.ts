@@ -5,7 +5,7 @@
  * between; the parts of one glyph stacked above each other (二, 六, ：) are joined too; specks that
  * belong to no text are dropped.
  */
-import type { PixelBox } from './raster.js';
+import { inkWords, nextInk, type PixelBox } from './raster.js';
 import type { PixelRule } from './rules.js';
 
 export interface Component extends PixelBox {
@@ -21,13 +21,15 @@ export function connectedComponents(ink: Uint8Array, width: number, height: numb
   };
   // Runs of every row: start, end (exclusive), row, label.
   const runStart: number[] = [], runEnd: number[] = [], runRow: number[] = [], runLabel: number[] = [];
+  const words = inkWords(ink);
   let prevFrom = 0, prevTo = 0;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const from = runStart.length;
     let x = 0;
     while (x < width) {
-      if (!ink[row + x]) { x++; continue; }
+      x = nextInk(ink, words, row + x, row + width) - row;
+      if (x >= width) break;
       const start = x;
       while (x < width && ink[row + x]) x++;
       let label = -1;

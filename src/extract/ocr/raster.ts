@@ -19,8 +19,9 @@ export interface PixelBox {
 
 /** Otsu's threshold over the grey histogram: pixels darker than it are ink. */
 export function otsuThreshold(data: Uint8Array): number {
-  const hist = new Float64Array(256);
-  for (let i = 0; i < data.length; i++) hist[data[i]!]!++;
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) counts[data[i]!]!++;
+  const hist = Float64Array.from(counts);
   const total = data.length;
   let sumAll = 0;
   for (let v = 0; v < 256; v++) sumAll += v * hist[v]!;
@@ -38,10 +39,45 @@ export function otsuThreshold(data: Uint8Array): number {
   return threshold;
 }
 
+/**
+ * ITU-R 601 luma of opaque RGBA pixels. A pixel is read as one 32-bit word: most of a page is grey (white
+ * paper, black print, a grey scan), whose luma is its red, green and blue alike, without the arithmetic.
+ */
+export function greyFromRgba(rgba: Uint8Array | Uint8ClampedArray): Uint8Array {
+  const data = new Uint8Array(rgba.length >> 2);
+  const pixels = rgba.byteOffset % 4 === 0 ? new Uint32Array(rgba.buffer, rgba.byteOffset, data.length) : null;
+  for (let i = 0, j = 0; j < data.length; i += 4, j++) {
+    const p = pixels ? pixels[j]! : 0;
+    if (pixels && ((p ^ (p >>> 8)) & 0xffff) === 0) data[j] = p & 0xff;
+    else data[j] = (rgba[i]! * 299 + rgba[i + 1]! * 587 + rgba[i + 2]! * 114) / 1000;
+  }
+  return data;
+}
+
+/**
+ * The four-pixel words of a 0/1 image, when its bytes lie aligned for them: ink covers a few percent of
+ * a page, so scans over it skip blank paper four pixels at a time.
+ */
+export function inkWords(ink: Uint8Array): Uint32Array | null {
+  return ink.byteOffset % 4 === 0 ? new Uint32Array(ink.buffer, ink.byteOffset, ink.length >> 2) : null;
+}
+
+/** Index of the first ink pixel in [from, to) of a 0/1 image, or `to`; `words` from inkWords. */
+export function nextInk(ink: Uint8Array, words: Uint32Array | null, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    if (ink[i]) return i;
+    i++;
+    if (words && (i & 3) === 0) while (i + 4 <= to && words[i >> 2] === 0) i += 4;
+  }
+  return to;
+}
+
 /** 1 where the pixel is ink (darker than `threshold`), else 0. */
 export function binarize(img: GreyImage, threshold = otsuThreshold(img.data)): Uint8Array {
   const out = new Uint8Array(img.width * img.height);
-  for (let i = 0; i < out.length; i++) out[i] = img.data[i]! < threshold ? 1 : 0;
+  const data = img.data;
+  for (let i = 0; i < out.length; i++) out[i] = data[i]! < threshold ? 1 : 0;
   return out;
 }
 
@@ -62,10 +98,13 @@ export function rotate(img: GreyImage, radians: number): GreyImage {
     for (let x = 0; x < w; x++, sx += cos, sy += sin) {
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) { out[y * w + x] = 255; continue; }
-      const fx = sx - x0, fy = sy - y0;
       const i = y0 * w + x0;
-      const top = data[i]! + (data[i + 1]! - data[i]!) * fx;
-      const bottom = data[i + w]! + (data[i + w + 1]! - data[i + w]!) * fx;
+      const a = data[i]!, b = data[i + 1]!, c = data[i + w]!, d = data[i + w + 1]!;
+      // Most of a page is blank: four equal pixels interpolate to their own value.
+      if (a === b && c === d && a === c) { out[y * w + x] = a; continue; }
+      const fx = sx - x0, fy = sy - y0;
+      const top = a + (b - a) * fx;
+      const bottom = c + (d - c) * fx;
       out[y * w + x] = top + (bottom - top) * fy + 0.5;
     }
   }

@@ -3,7 +3,7 @@
  * horizontal and vertical. Glyph strokes are short; a short rule counts only where both its ends
  * meet rules of the other direction (a header cell's border), which strokes never do.
  */
-import type { GreyImage, PixelBox } from './raster.js';
+import { inkWords, nextInk, type GreyImage, type PixelBox } from './raster.js';
 
 export interface PixelRule extends PixelBox {
   orientation: 'h' | 'v';
@@ -27,12 +27,12 @@ interface Run { start: number; end: number; line: number }
 /** Runs of ink along each row of a binary image, gaps up to `maxGap` bridged, at least `minLength` long. */
 function longRuns(ink: Uint8Array, width: number, height: number, minLength: number, maxGap: number): Run[][] {
   const perLine: Run[][] = [];
+  const words = inkWords(ink);
   for (let y = 0; y < height; y++) {
     const runs: Run[] = [];
     const row = y * width;
     let start = -1, lastInk = -1;
-    for (let x = 0; x < width; x++) {
-      if (!ink[row + x]) continue;
+    for (let x = nextInk(ink, words, row, row + width) - row; x < width; x = nextInk(ink, words, row + x + 1, row + width) - row) {
       if (start < 0) start = x;
       else if (x - lastInk - 1 > maxGap) {
         if (lastInk + 1 - start >= minLength) runs.push({ start, end: lastInk + 1, line: y });
@@ -48,9 +48,10 @@ function longRuns(ink: Uint8Array, width: number, height: number, minLength: num
 
 function transpose(ink: Uint8Array, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) if (ink[row + x]) out[x * height + y] = 1;
+  const words = inkWords(ink);
+  for (let i = nextInk(ink, words, 0, ink.length); i < ink.length; i = nextInk(ink, words, i + 1, ink.length)) {
+    const y = Math.floor(i / width);
+    out[(i - y * width) * height + y] = 1;
   }
   return out;
 }

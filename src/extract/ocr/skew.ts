@@ -2,6 +2,7 @@
  * Skew of a scanned page from the projection profile of its ink: rows of text and table rules are
  * sharpest (the profile's sum of squares is largest) when projected along their own slope.
  */
+import { inkWords, nextInk } from './raster.js';
 
 /** Most ink pixels looked at: a sample is enough for the profile and keeps this cheap. */
 const MAX_SAMPLES = 60_000;
@@ -11,18 +12,19 @@ const MAX_SAMPLES = 60_000;
  * searched within ±`maxDegrees`; `rotate(img, angle)` straightens the page. 0 for a blank page.
  */
 export function estimateSkew(ink: Uint8Array, width: number, height: number, maxDegrees = 2): number {
+  const words = inkWords(ink);
+  const end = width * height;
   let count = 0;
-  for (let i = 0; i < ink.length; i++) count += ink[i]!;
+  for (let i = nextInk(ink, words, 0, end); i < end; i = nextInk(ink, words, i + 1, end)) count++;
   if (count < 100) return 0;
   const step = Math.max(1, Math.ceil(count / MAX_SAMPLES));
   const xs = new Float64Array(Math.ceil(count / step) + 1), ys = new Float64Array(xs.length);
   let n = 0, seen = 0;
   const cx = width / 2;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (ink[row + x] && seen++ % step === 0) { xs[n] = x - cx; ys[n] = y; n++; }
-    }
+  for (let i = nextInk(ink, words, 0, end); i < end; i = nextInk(ink, words, i + 1, end)) {
+    if (seen++ % step !== 0) continue;
+    const y = Math.floor(i / width);
+    xs[n] = i - y * width - cx; ys[n] = y; n++;
   }
   const margin = Math.ceil(width * Math.tan((maxDegrees * Math.PI) / 180)) + 2;
   const bins = new Float64Array(height + 2 * margin);
