@@ -68,6 +68,22 @@ describe('readPage', () => {
   });
 });
 
+describe('readPage, readings in doubt', () => {
+  it('reads a doubtful amount again alone by the Latin model only, and a doubtful label by chi_sim', async () => {
+    const cases: Case[] = [
+      { snippet: at(0, 100, 3), text: '1,234.5', confidence: 0.5 },
+      { snippet: at(1, 100, 5), text: '一般公共服', confidence: 0.5 },
+      { snippet: at(2, 100, 4), text: '本年收入', confidence: 0.95 },
+    ];
+    const engine = scriptedEngine(cases);
+    const alone: OcrRequest[] = [];
+    const watched: OcrEngine = { recognize: (requests) => { alone.push(...requests.filter((r) => r.psm === 7)); return engine.recognize(requests); }, close: () => engine.close() };
+    const result = await readPage(page(cases), watched);
+    expect(alone.map((r) => r.language)).toEqual(['eng', 'chi_sim']);
+    expect(result.stats).toMatchObject({ rereadNumbers: 1, rereadLabels: 1 });
+  });
+});
+
 describe('readPage, readings with no confidence at all', () => {
   it('leaves out a short one (a page number between dashes read 本:癌) and keeps a line of prose, whose confidence is its least sure word', async () => {
     const cases: Case[] = [
