@@ -115,6 +115,21 @@ export function looksLikeFigure(parts: readonly { x0: number; x1: number; y0: nu
     && g.x1 - g.x0 >= 0.2 * charHeight && g.x1 - g.x0 <= 0.75 * heights[k]!);
 }
 
+/**
+ * Whether a reading puts its decimal point where the image shows one (or neither has one): the point
+ * sets the amount's scale. Commas do not: a well-formed amount's commas follow from its digits, so a
+ * comma the scan left too faint to see, or a speck between two digits, changes nothing. Two points on
+ * the image (a comma that does not descend, beside the point) are a doubt.
+ */
+export function pointAgrees(reading: string, layout: FigureLayout): boolean {
+  const points = layout.separators.filter((s) => s.kind === '.');
+  if (points.length > 1) return false;
+  const shown = points.length ? layout.glyphs - points[0]!.after : 0;
+  const digitsAndPoint = reading.replace(/[^\d.]/gu, '');
+  const point = digitsAndPoint.lastIndexOf('.');
+  return (point < 0 ? 0 : digitsAndPoint.length - point - 1) === shown;
+}
+
 /** A reading's digits with the separators put where the image shows them; null if the digits do not fit the glyphs. */
 export function placeSeparators(reading: string, layout: FigureLayout): string | null {
   const sign = /^[-+]/u.test(reading) ? reading[0]! : '';

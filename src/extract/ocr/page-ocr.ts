@@ -16,7 +16,7 @@ import { connectedComponents, findSnippets, splitLines, typicalCharHeight, type 
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
 import type { GlyphBook } from './glyph-book.js';
 import type { Lexicon } from './lexicon.js';
-import { cleanNumeric, figureLayout, type FigureLayout, isWellFormedAmount, looksLikeFigure, looksNumeric, placeSeparators, QUALIFIED, rankReadings } from './numbers.js';
+import { cleanNumeric, figureLayout, type FigureLayout, isWellFormedAmount, looksLikeFigure, looksNumeric, placeSeparators, pointAgrees, QUALIFIED, rankReadings } from './numbers.js';
 import { binarize, crop, otsuThreshold, rotate, type GreyImage } from './raster.js';
 import { detectRules, eraseRules, type PixelRule } from './rules.js';
 import { estimateSkew } from './skew.js';
@@ -164,10 +164,12 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   const digitHigh = (s: Snippet) => s.y1 - s.y0 <= 0.92 * charHeight;
   const numeric = first.map((r, i) => !QUALIFIED.test(r.text.trim())
     && (looksNumeric(r.text) || (digitHigh(snippets[i]!) && [...r.text].length <= 2 && r.confidence < rereadBelow)));
-  // The image has a say too: an amount reads as many separators as there are specks on its baseline.
+  // The image has a say too: an amount has its decimal point where the figure shows one (without a
+  // figure layout to tell, as many separators as there are specks on its baseline).
   const separatorsAgree = (i: number) => {
     const t = cleanNumeric(first[i]!.text);
-    return t.includes('%') || (t.match(/[.,]/gu) ?? []).length === snippets[i]!.dots;
+    const layout = layoutOf(i);
+    return t.includes('%') || (layout ? pointAgrees(t, layout) : (t.match(/[.,]/gu) ?? []).length === snippets[i]!.dots);
   };
   // ... and as many digits as it has glyphs (221 read 2211).
   const glyphsAgree = (i: number) => digitsFitGlyphs(i, cleanNumeric(first[i]!.text));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { wordsFromTsv } from './engine.js';
 import { createLexicon, editDistance, literalVariants } from './lexicon.js';
-import { cleanNumeric, figureLayout, isWellFormedAmount, looksLikeFigure, looksNumeric, placeSeparators, rankReadings } from './numbers.js';
+import { cleanNumeric, figureLayout, isWellFormedAmount, looksLikeFigure, looksNumeric, placeSeparators, pointAgrees, rankReadings } from './numbers.js';
 import { correctLabels, joinWords, tidy } from './page-ocr.js';
 
 describe('wordsFromTsv', () => {
@@ -105,6 +105,21 @@ describe('separators from the image', () => {
     // Dirt in the narrow gap between two digits is no point: 20699, not 206.99.
     expect(figureLayout([digit(0), digit(12), digit(24), speck(35), digit(38), digit(50)], 24)).toEqual({ glyphs: 5, separators: [] });
     expect(placeSeparators('575', { glyphs: 3, separators: [{ after: 1, kind: '.' }] })).toBe('5.75');
+  });
+
+  it('doubts a reading whose decimal point is not where the image shows one, not one whose commas the scan lost', () => {
+    // 6,705.89 printed with a comma too faint to see: the point is where the reading has it.
+    const faintComma = figureLayout([digit(0), digit(18), digit(30), digit(42), speck(56), digit(62), digit(74)], 24)!;
+    expect(faintComma).toEqual({ glyphs: 6, separators: [{ after: 4, kind: '.' }] });
+    expect(pointAgrees('6,705.89', faintComma)).toBe(true);
+    expect(pointAgrees('6705.89', faintComma)).toBe(true);
+    expect(pointAgrees('670589', faintComma)).toBe(false); // the point lost
+    expect(pointAgrees('67,058.9', faintComma)).toBe(false);
+    // An integer with dirt in a narrow gap, and one with its point unseen.
+    expect(pointAgrees('20699', { glyphs: 5, separators: [] })).toBe(true);
+    expect(pointAgrees('206.99', { glyphs: 5, separators: [] })).toBe(false);
+    // A comma that does not descend, read as a second point: in doubt.
+    expect(pointAgrees('3,703.83', { glyphs: 6, separators: [{ after: 1, kind: '.' }, { after: 4, kind: '.' }] })).toBe(false);
   });
 });
 
