@@ -116,18 +116,21 @@ export function looksLikeFigure(parts: readonly { x0: number; x1: number; y0: nu
 }
 
 /**
- * Whether a reading puts its decimal point where the image shows one (or neither has one): the point
- * sets the amount's scale. Commas do not: a well-formed amount's commas follow from its digits, so a
- * comma the scan left too faint to see, or a speck between two digits, changes nothing. Two points on
- * the image (a comma that does not descend, beside the point) are a doubt.
+ * Whether the marks on the image's baseline fit a reading's decimal point, which sets the amount's
+ * scale: the point where the image has a mark, and every other mark where a thousands comma can be
+ * (a multiple of three digits before the point). The marks' kinds are not compared: a blurred point can
+ * descend like a comma, a faint comma leave no mark at all, and a well-formed amount's commas follow
+ * from its digits anyway.
  */
 export function pointAgrees(reading: string, layout: FigureLayout): boolean {
-  const points = layout.separators.filter((s) => s.kind === '.');
-  if (points.length > 1) return false;
-  const shown = points.length ? layout.glyphs - points[0]!.after : 0;
   const digitsAndPoint = reading.replace(/[^\d.]/gu, '');
-  const point = digitsAndPoint.lastIndexOf('.');
-  return (point < 0 ? 0 : digitsAndPoint.length - point - 1) === shown;
+  const point = digitsAndPoint.indexOf('.');
+  if (point >= 0 && digitsAndPoint.indexOf('.', point + 1) >= 0) return false;
+  // Digits before the point.
+  const whole = point < 0 ? digitsAndPoint.length : point;
+  const marks = [...new Set(layout.separators.map((s) => s.after))];
+  if (point >= 0 && !marks.includes(whole)) return false;
+  return marks.every((after) => (point >= 0 && after === whole) || (after < whole && (whole - after) % 3 === 0));
 }
 
 /** A reading's digits with the separators put where the image shows them; null if the digits do not fit the glyphs. */

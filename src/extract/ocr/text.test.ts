@@ -107,7 +107,7 @@ describe('separators from the image', () => {
     expect(placeSeparators('575', { glyphs: 3, separators: [{ after: 1, kind: '.' }] })).toBe('5.75');
   });
 
-  it('doubts a reading whose decimal point is not where the image shows one, not one whose commas the scan lost', () => {
+  it('doubts a reading whose decimal point the image does not show, not one whose commas the scan lost or blurred', () => {
     // 6,705.89 printed with a comma too faint to see: the point is where the reading has it.
     const faintComma = figureLayout([digit(0), digit(18), digit(30), digit(42), speck(56), digit(62), digit(74)], 24)!;
     expect(faintComma).toEqual({ glyphs: 6, separators: [{ after: 4, kind: '.' }] });
@@ -115,11 +115,16 @@ describe('separators from the image', () => {
     expect(pointAgrees('6705.89', faintComma)).toBe(true);
     expect(pointAgrees('670589', faintComma)).toBe(false); // the point lost
     expect(pointAgrees('67,058.9', faintComma)).toBe(false);
-    // An integer with dirt in a narrow gap, and one with its point unseen.
+    // A point blurred into a comma's shape; a comma that does not descend.
+    expect(pointAgrees('0.00', { glyphs: 3, separators: [{ after: 1, kind: ',' }] })).toBe(true);
+    expect(pointAgrees('3,703.83', { glyphs: 6, separators: [{ after: 1, kind: '.' }, { after: 4, kind: '.' }] })).toBe(true);
+    // An integer with no mark, and one with its point unseen.
     expect(pointAgrees('20699', { glyphs: 5, separators: [] })).toBe(true);
     expect(pointAgrees('206.99', { glyphs: 5, separators: [] })).toBe(false);
-    // A comma that does not descend, read as a second point: in doubt.
-    expect(pointAgrees('3,703.83', { glyphs: 6, separators: [{ after: 1, kind: '.' }, { after: 4, kind: '.' }] })).toBe(false);
+    // A mark where no comma can be, beside the point or in an integer: which is the point is in doubt.
+    expect(pointAgrees('376.23', { glyphs: 5, separators: [{ after: 3, kind: '.' }, { after: 4, kind: '.' }] })).toBe(false);
+    expect(pointAgrees('613.00', { glyphs: 5, separators: [{ after: 2, kind: '.' }, { after: 3, kind: '.' }] })).toBe(false);
+    expect(pointAgrees('61300', { glyphs: 5, separators: [{ after: 3, kind: '.' }] })).toBe(false);
   });
 });
 
