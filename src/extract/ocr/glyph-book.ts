@@ -6,7 +6,7 @@
  * (a glyph unlike all samples, two glyphs run together, a minus sign, a class not seen yet) is left
  * to Tesseract. Tables are mostly figures, so this spares most of the model's work on them.
  */
-import { connectedComponents } from './layout.js';
+import { inkParts } from './layout.js';
 import { figureLayout, isWellFormedAmount } from './numbers.js';
 import type { GreyImage, PixelBox } from './raster.js';
 
@@ -69,9 +69,7 @@ interface Figure {
 function figureOf(image: GreyImage, threshold: number, box: PixelBox, charHeight: number): Figure | null {
   const w = box.x1 - box.x0, h = box.y1 - box.y0;
   if (w < 2 || h < 2) return null;
-  const ink = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ink[y * w + x] = image.data[(box.y0 + y) * image.width + box.x0 + x]! < threshold ? 1 : 0;
-  const parts = connectedComponents(ink, w, h).filter((c) => c.pixels >= 2);
+  const parts = inkParts(image, threshold, box);
   const layout = figureLayout(parts, charHeight);
   if (!layout) return null;
   // The same grouping figureLayout makes, kept as boxes.

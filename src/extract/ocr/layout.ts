@@ -5,7 +5,7 @@
  * between; the parts of one glyph stacked above each other (二, 六, ：) are joined too; specks that
  * belong to no text are dropped.
  */
-import { inkWords, nextInk, type PixelBox } from './raster.js';
+import { inkWords, nextInk, type GreyImage, type PixelBox } from './raster.js';
 import type { PixelRule } from './rules.js';
 
 export interface Component extends PixelBox {
@@ -60,6 +60,20 @@ export function connectedComponents(ink: Uint8Array, width: number, height: numb
     } else byRoot.set(root, { x0, x1, y0: y, y1: y + 1, pixels: x1 - x0 });
   }
   return [...byRoot.values()];
+}
+
+/**
+ * The ink components (pixels darker than `threshold`) of `box` of `image`, in the box's coordinates;
+ * components under `minPixels` are dust. `box` must lie within the image.
+ */
+export function inkParts(image: GreyImage, threshold: number, box: PixelBox, minPixels = 2): Component[] {
+  const w = box.x1 - box.x0, h = box.y1 - box.y0;
+  const ink = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = (box.y0 + y) * image.width + box.x0;
+    for (let x = 0; x < w; x++) ink[y * w + x] = image.data[row + x]! < threshold ? 1 : 0;
+  }
+  return connectedComponents(ink, w, h).filter((c) => c.pixels >= minPixels);
 }
 
 /** The typical height (pixels) of a character on the page; `fallback` when there is no text. */

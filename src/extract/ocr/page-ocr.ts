@@ -12,7 +12,7 @@
  */
 import type { Segment, TextRun } from '../../model/page.js';
 import type { OcrEngine, OcrLanguage, OcrRequest, OcrWord } from './engine.js';
-import { connectedComponents, findSnippets, splitLines, typicalCharHeight, type Component, type Snippet } from './layout.js';
+import { connectedComponents, findSnippets, inkParts, splitLines, typicalCharHeight, type Component, type Snippet } from './layout.js';
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
 import type { GlyphBook } from './glyph-book.js';
 import type { Lexicon } from './lexicon.js';
@@ -47,9 +47,10 @@ const NEGLIGIBLE_SKEW = 0.00035;
 /** The image work on a page (no OCR): straighten, find and erase rules, cut the ink into snippets. */
 export function analysePage(page: PageImage): PageAnalysis {
   const threshold = otsuThreshold(page.data);
-  const skew = estimateSkew(binarize(page, threshold), page.width, page.height);
+  const pageInk = binarize(page, threshold);
+  const skew = estimateSkew(pageInk, page.width, page.height);
   const straight = Math.abs(skew) > NEGLIGIBLE_SKEW ? rotate(page, skew) : page;
-  const rules = detectRules(binarize(straight, threshold), straight.width, straight.height, { scale: page.scale });
+  const rules = detectRules(straight === page ? pageInk : binarize(straight, threshold), straight.width, straight.height, { scale: page.scale });
   const image = eraseRules(straight, rules, 1);
   // Cutting into snippets wants glyphs whole: a lighter threshold keeps faint thin strokes joined.
   const ink = binarize(image, Math.min(250, threshold + 25));
@@ -105,11 +106,7 @@ export async function readPage(analysis: PageAnalysis, engine: OcrEngine, option
   const snippetParts = (i: number) => {
     let parts = partsCache.get(i);
     if (!parts) {
-      const s = snippets[i]!;
-      const w = s.x1 - s.x0, h = s.y1 - s.y0;
-      const ink = new Uint8Array(w * h);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ink[y * w + x] = image.data[(s.y0 + y) * image.width + s.x0 + x]! < analysis.threshold ? 1 : 0;
-      parts = connectedComponents(ink, w, h).filter((c) => c.pixels >= 2);
+      parts = inkParts(image, analysis.threshold, snippets[i]!);
       partsCache.set(i, parts);
     }
     return parts;
