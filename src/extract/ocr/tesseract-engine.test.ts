@@ -1,10 +1,15 @@
 /** The tesseract.js engine: language data from node_modules, results in request order, recycling, closing. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makePdf } from '../../../test/support/make-pdf.js';
 import { openPdf } from '../pdfjs.js';
 import { analysePage, joinWords } from './page-ocr.js';
 import { crop, type GreyImage } from './raster.js';
 import { createTesseractEngine } from './tesseract-engine.js';
+
+/** The worker script as built (`npm test` builds first): the sources run under vitest cannot be a worker. */
+const BUILT_WORKER = fileURLToPath(new URL('../../../dist/extract/ocr/tesseract-worker.js', import.meta.url));
 
 /** Crops of a generated page, one per printed line, top to bottom. */
 async function printedLines(lines: string[]): Promise<{ crops: GreyImage[]; charHeight: number }> {
@@ -59,4 +64,26 @@ describe('createTesseractEngine', () => {
     await closing.close();
     await expect(closing.recognize([{ image: crops[0]!, psm: 7 }])).rejects.toThrow(/closed/);
   });
+
+  it('loads the LSTM-only core through its own worker script, and reads as tesseract.js\'s own worker does', async () => {
+    expect(existsSync(BUILT_WORKER), 'build first: npm run build').toBe(true);
+    const stderr: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
+    const ours = createTesseractEngine({ workers: 1, workerScript: BUILT_WORKER });
+    const theirs = createTesseractEngine({ workers: 1, workerScript: null });
+    try {
+      const requests = [{ image: crops[0]!, psm: 7 }, { image: crops[1]!, psm: 7, language: 'eng' as const }];
+      const [a, b] = await Promise.all([ours.recognize(requests), theirs.recognize(requests)]);
+      expect(a.map((r) => joinWords(r.words, charHeight).text)).toEqual(['行政运行', '1,597.60']);
+      expect(a).toEqual(b);
+      expect(ours.stats().core).toMatch(/^tesseract-core-(relaxed)?simd-lstm\.js$|^tesseract-core-lstm\.js$/);
+      // tesseract.js's own script says nothing of its core (the larger one, with the legacy engine).
+      expect(theirs.stats().core).toBeUndefined();
+      // The models' settings for the legacy engine, unknown to the LSTM-only core, are not warned about.
+      expect(stderr.join('')).not.toMatch(/Parameter not found/);
+    } finally {
+      write.mockRestore();
+      await Promise.all([ours.close(), theirs.close()]);
+    }
+  }, 60_000);
 });

@@ -4,8 +4,10 @@
  * job while it reads the current one, so it never waits for this thread between jobs. WASM memory
  * only grows, so a worker is replaced after `recycleAfterJobs` jobs (its replacement loads beside it).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Tesseract from 'tesseract.js';
 import { OcrRequestSchema, wordsFromTsv, type OcrEngine, type OcrLanguage, type OcrRequest, type OcrResult } from './engine.js';
 import { encodePgm } from './raster.js';
@@ -17,11 +19,29 @@ export function languageDataPath(language: OcrLanguage): string {
   return path.join(path.dirname(require.resolve(`@tesseract.js-data/${language}/package.json`)), '4.0.0_best_int');
 }
 
+/**
+ * The worker script loading the LSTM-only core (tesseract-worker.ts), once built: it runs from dist/, not
+ * from the TypeScript sources (tests), nor with a tesseract.js whose internals it does not find. Then
+ * undefined: tesseract.js's own worker script, which reads the same with the larger core.
+ */
+export function tesseractWorkerScript(): string | undefined {
+  if (!import.meta.url.endsWith('.js')) return undefined;
+  const script = fileURLToPath(new URL('./tesseract-worker.js', import.meta.url));
+  try {
+    for (const internal of ['worker-script/index.js', 'worker-script/node/getCore.js', 'worker-script/node/gunzip.js', 'worker-script/node/cache.js', 'constants/OEM.js']) require.resolve(`tesseract.js/src/${internal}`);
+  } catch {
+    return undefined;
+  }
+  return existsSync(script) ? script : undefined;
+}
+
 export interface TesseractEngineOptions {
   /** chi_sim workers running at once (each about 100–300 MB); eng, which reads the figures, gets a quarter as many (at least one). */
   workers: number;
   /** Jobs after which a worker is replaced by a fresh one. Default 400. */
   recycleAfterJobs?: number;
+  /** The workers' script: default tesseractWorkerScript(); null for tesseract.js's own. */
+  workerScript?: string | null;
 }
 
 interface Slot {
@@ -38,11 +58,15 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-async function startWorker(language: OcrLanguage): Promise<Tesseract.Worker> {
+async function startWorker(language: OcrLanguage, workerScript: string | undefined, onCore: (file: string) => void): Promise<Tesseract.Worker> {
   const worker = await Tesseract.createWorker(language, Tesseract.OEM.LSTM_ONLY, {
     langPath: languageDataPath(language),
     gzip: true,
     cacheMethod: 'none',
+    ...(workerScript ? { workerPath: workerScript } : {}),
+    logger: (m: { status?: string; core?: unknown }) => {
+      if (m.status === 'tesseract core' && typeof m.core === 'string') onCore(m.core);
+    },
   });
   // Without preserve_interword_spaces Tesseract puts spaces between Chinese characters. Our snippets are
   // dark ink on white by construction (a filled cell is a blot, not a snippet), so a line read with low
@@ -59,11 +83,14 @@ export interface TesseractEngineStats {
   startedAhead: number;
   /** Jobs handed to a worker while it was still reading another. */
   handedAhead: number;
+  /** The WebAssembly core file the workers loaded, when their script reports it (tesseract-worker.ts). */
+  core?: string;
 }
 
 export function createTesseractEngine(options: TesseractEngineOptions): OcrEngine & { stats(): TesseractEngineStats } {
   const size = Math.max(1, Math.floor(options.workers));
   const recycleAfter = Math.max(1, options.recycleAfterJobs ?? 400);
+  const workerScript = options.workerScript === undefined ? tesseractWorkerScript() : options.workerScript ?? undefined;
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let closed = false;
@@ -74,7 +101,7 @@ export function createTesseractEngine(options: TesseractEngineOptions): OcrEngin
   const standbyLead = Math.max(1, Math.round(recycleAfter / 20));
   const start = (language: OcrLanguage): Promise<Tesseract.Worker> => {
     counts.workersStarted++;
-    const worker = startWorker(language);
+    const worker = startWorker(language, workerScript, (core) => (counts.core = core));
     worker.catch(() => undefined);
     return worker;
   };
