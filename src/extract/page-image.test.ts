@@ -7,10 +7,10 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import { openContentRules } from './content-rules.js';
-import { openPdf, type Raster } from './pdfjs.js';
+import { canvasPixels, openPdf, type CanvasAndContext, type Raster } from './pdfjs.js';
 
 const canvasLibrary = createRequire(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'))('@napi-rs/canvas') as {
-  createCanvas(w: number, h: number): { getContext(kind: '2d'): CanvasRenderingContext2D; encode(format: 'jpeg', quality: number): Promise<Buffer> };
+  createCanvas(w: number, h: number): { getContext(kind: '2d'): CanvasRenderingContext2D; encode(format: 'jpeg', quality: number): Promise<Buffer>; data(): Uint8Array };
 };
 
 /** A 600×800 scan-like JPEG: grey paper, black strokes and boxes, a soft gradient, off-centre detail. */
@@ -105,5 +105,39 @@ describe('a page that is one JPEG', () => {
     const mean = native.data.reduce((n, v) => n + v, 0) / native.data.length;
     expect(mean).toBeGreaterThan(180); // mostly paper: drawn once, not tiled or smeared
     expect(mean).toBeLessThan(250); // and drawn at all
+  });
+});
+
+describe('canvasPixels', () => {
+  /** A white page with opaque and half-transparent colours drawn over it, as pdf.js paints a page. */
+  function paintedPage(): CanvasAndContext {
+    const canvas = canvasLibrary.createCanvas(40, 30);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, 40, 30);
+    context.fillStyle = 'rgb(200, 100, 50)';
+    context.fillRect(2, 3, 10, 8);
+    context.fillStyle = 'rgba(0, 40, 255, 0.5)';
+    context.fillRect(8, 6, 20, 15);
+    context.fillStyle = '#111111';
+    context.fillRect(30, 20, 5, 5);
+    return { canvas, context } as unknown as CanvasAndContext;
+  }
+
+  it("reads the canvas's own pixel memory as the same RGBA getImageData gives for an opaque page", () => {
+    const page = paintedPage();
+    const own = canvasPixels(page, 40, 30);
+    const copied = page.context.getImageData(0, 0, 40, 30).data;
+    expect(own).not.toBeInstanceOf(Uint8ClampedArray); // the lent memory, not getImageData's copy
+    expect(Array.from(own)).toEqual(Array.from(copied));
+    expect(Array.from(own.subarray((3 * 40 + 2) * 4, (3 * 40 + 2) * 4 + 4))).toEqual([200, 100, 50, 255]); // red first
+  });
+
+  it('falls back to getImageData for a canvas without its own pixels, or of another size', () => {
+    const page = paintedPage();
+    const copied = page.context.getImageData(0, 0, 40, 30).data;
+    const withoutData = { canvas: {}, context: page.context } as CanvasAndContext;
+    expect(Array.from(canvasPixels(withoutData, 40, 30))).toEqual(Array.from(copied));
+    expect(canvasPixels(page, 20, 30)).toBeInstanceOf(Uint8ClampedArray);
   });
 });

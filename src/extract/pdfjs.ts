@@ -167,7 +167,7 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
   };
 }
 
-interface CanvasAndContext { canvas: { toBuffer?: unknown }; context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }; fillStyle: string; fillRect(x: number, y: number, w: number, h: number): void } }
+export interface CanvasAndContext { canvas: { toBuffer?: unknown; data?: () => Uint8Array }; context: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }; fillStyle: string; fillRect(x: number, y: number, w: number, h: number): void } }
 
 async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: number, content: () => Promise<ContentRules | null>): Promise<Raster> {
   const page = await doc.getPage(pageNumber);
@@ -189,12 +189,23 @@ async function renderPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number, dpi: 
     }
     const drawnBy = sole && (await drawSoleJpeg(cc.context as never, sole, viewport.transform)) ? 'jpeg-decoder' : 'pdf.js';
     if (drawnBy === 'pdf.js') await page.render({ canvasContext: cc.context as never, canvas: cc.canvas as never, viewport }).promise;
-    const data = greyFromRgba(cc.context.getImageData(0, 0, width, height).data);
+    const data = greyFromRgba(canvasPixels(cc, width, height));
     return { width, height, scale, data, drawnBy };
   } finally {
     factory.destroy(cc);
     page.cleanup();
   }
+}
+
+/**
+ * The canvas's RGBA pixels. @napi-rs/canvas (pdf.js's canvas in Node) lends its own pixel memory through
+ * data(), without getImageData's copy (4 bytes a pixel, alpha undone): rendering a 200 dpi scan went from
+ * about 75 to 39 ms of CPU. The page is opaque (painted white first): premultiplied pixels are the plain ones.
+ * The memory is the canvas's: read it before the canvas is destroyed.
+ */
+export function canvasPixels(cc: CanvasAndContext, width: number, height: number): Uint8Array | Uint8ClampedArray {
+  const own = typeof cc.canvas.data === 'function' ? cc.canvas.data() : undefined;
+  return own?.length === width * height * 4 ? own : cc.context.getImageData(0, 0, width, height).data;
 }
 
 async function readPage(doc: pdfjs.PDFDocumentProxy, pageNumber: number): Promise<Page> {
