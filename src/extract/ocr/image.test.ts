@@ -50,6 +50,47 @@ function tablePage() {
 }
 
 describe('raster helpers', () => {
+  it("finds Otsu's threshold from four histograms as from one, aligned or not", () => {
+    /** The textbook: one histogram, the level maximising the between-class variance. */
+    const reference = (data: Uint8Array) => {
+      const hist = new Array<number>(256).fill(0);
+      for (const v of data) hist[v]!++;
+      let best = 0, threshold = 128;
+      for (let t = 1; t <= 256; t++) {
+        let wb = 0, sb = 0, wf = 0, sf = 0;
+        for (let v = 0; v < 256; v++) if (v < t) { wb += hist[v]!; sb += v * hist[v]!; } else { wf += hist[v]!; sf += v * hist[v]!; }
+        if (!wb || !wf) continue;
+        const between = wb * wf * (sb / wb - sf / wf) ** 2;
+        if (between > best * (1 + 1e-12)) { best = between; threshold = t; }
+      }
+      return threshold;
+    };
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    // Paper around 245, ink around 40, a few mid greys: 4001 bytes, so that some fall outside whole words.
+    const bytes = Uint8Array.from({ length: 4001 }, () => {
+      const r = random();
+      return r < 0.1 ? 30 + Math.floor(random() * 25) : r < 0.15 ? Math.floor(random() * 256) : 238 + Math.floor(random() * 17);
+    });
+    for (const offset of [0, 1, 2]) {
+      const data = bytes.subarray(offset, offset + 3993);
+      expect(otsuThreshold(data), `offset ${offset}`).toBe(reference(data));
+    }
+  });
+
+  it('binarizes four pixels at a time exactly as pixel by pixel, at every threshold, aligned or not', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const bytes = Uint8Array.from({ length: 37 * 11 + 3 }, () => Math.floor(random() * 256));
+    for (const offset of [0, 1, 3]) {
+      const img = { width: 37, height: 11, data: bytes.subarray(offset, offset + 37 * 11) };
+      for (const threshold of [0, 1, 127, 128, 200.5, 250, 255, 256]) {
+        const plain = Array.from(img.data, (v) => (v < threshold ? 1 : 0));
+        expect(Array.from(binarize(img, threshold)), `offset ${offset}, threshold ${threshold}`).toEqual(plain);
+      }
+    }
+  });
+
   it('thresholds between ink and paper, crops with padding, scales and encodes PGM', () => {
     const img = blankImage(40, 20);
     fillRect(img, 5, 5, 15, 15, 30);
