@@ -122,17 +122,24 @@ export function rotate(img: GreyImage, radians: number): GreyImage {
     const dy = y - cy;
     let sx = cx - cx * cos - dy * sin;
     let sy = cy - cx * sin + dy * cos;
+    const row = y * w;
     for (let x = 0; x < w; x++, sx += cos, sy += sin) {
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) { out[y * w + x] = 255; continue; }
+      // Truncation is the floor where the source point is not left of or above the image.
+      if (sx < 0 || sy < 0) { out[row + x] = 255; continue; }
+      const x0 = sx | 0, y0 = sy | 0;
+      if (x0 + 1 >= w || y0 + 1 >= h) { out[row + x] = 255; continue; }
       const i = y0 * w + x0;
-      const a = data[i]!, b = data[i + 1]!, c = data[i + w]!, d = data[i + w + 1]!;
+      const a = data[i]!, b = data[i + 1]!;
       // Most of a page is blank: four equal pixels interpolate to their own value.
-      if (a === b && c === d && a === c) { out[y * w + x] = a; continue; }
+      if (a === b) {
+        const c = data[i + w]!;
+        if (a === c && c === data[i + w + 1]!) { out[row + x] = a; continue; }
+      }
+      const c = data[i + w]!, d = data[i + w + 1]!;
       const fx = sx - x0, fy = sy - y0;
       const top = a + (b - a) * fx;
       const bottom = c + (d - c) * fx;
-      out[y * w + x] = top + (bottom - top) * fy + 0.5;
+      out[row + x] = top + (bottom - top) * fy + 0.5;
     }
   }
   return { width: w, height: h, data: out };
