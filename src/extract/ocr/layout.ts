@@ -27,15 +27,17 @@ export function connectedComponents(ink: Uint8Array, width: number, height: numb
     const row = y * width;
     const from = runStart.length;
     let x = 0;
+    // The row above's runs lie left to right: those ending before this run starts touch no later run either.
+    let above = prevFrom;
     while (x < width) {
       x = nextInk(ink, words, row + x, row + width) - row;
       if (x >= width) break;
       const start = x;
       while (x < width && ink[row + x]) x++;
       let label = -1;
+      while (above < prevTo && runEnd[above]! < start) above++;
       // Runs of the row above that touch this one, diagonals included.
-      for (let k = prevFrom; k < prevTo; k++) {
-        if (runEnd[k]! < start || runStart[k]! > x) continue;
+      for (let k = above; k < prevTo && runStart[k]! <= x; k++) {
         const other = find(runLabel[k]!);
         if (label < 0) label = other;
         else if (other !== label) { const lo = Math.min(label, other); parent[label] = lo; parent[other] = lo; label = lo; }
