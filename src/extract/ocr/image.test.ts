@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { connectedComponents, findSnippets, splitLines } from './layout.js';
 import { buildMosaics, wordsByPlacement } from './mosaic.js';
 import { binarize, crop, encodePgm, greyFromRgba, inkWords, nextInk, otsuThreshold, rotate, rotatePoint, scaleImage, type GreyImage } from './raster.js';
-import { detectRules, eraseRules } from './rules.js';
+import { detectRules, eraseRules, type PixelRule } from './rules.js';
 import { estimateSkew } from './skew.js';
 
 function blankImage(width: number, height: number): GreyImage {
@@ -229,6 +229,45 @@ describe('detectRules and eraseRules', () => {
     const clean = eraseRules(img, rules, 1);
     expect(clean.data[260 * 900 + 300]).toBe(255);
     expect(clean.data[220 * 900 + 110]).toBe(0);
+  });
+
+  it('finds the same rules down the columns as along the rows of the transposed page', () => {
+    const { img } = tablePage();
+    // Broken and doubled strokes too: gaps the rules bridge and gaps they do not.
+    fillRect(img, 700, 100, 702, 180);
+    fillRect(img, 700, 182, 702, 300);
+    fillRect(img, 760, 100, 763, 160);
+    fillRect(img, 760, 175, 763, 300);
+    const ink = binarize(img, 128);
+    const turned = new Uint8Array(ink.length);
+    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) turned[x * img.height + y] = ink[y * img.width + x]!;
+    const key = (r: PixelRule) => `${r.x0},${r.y0},${r.x1},${r.y1}`;
+    const rules = detectRules(ink, img.width, img.height, { scale: SCALE });
+    const rulesTurned = detectRules(turned, img.height, img.width, { scale: SCALE });
+    const swap = (r: PixelRule): PixelRule => ({ orientation: r.orientation === 'h' ? 'v' : 'h', x0: r.y0, y0: r.x0, x1: r.y1, y1: r.x1 });
+    const v = rules.filter((r) => r.orientation === 'v').map(key).sort();
+    expect(v.length).toBeGreaterThan(5);
+    expect(v).toEqual(rulesTurned.filter((r) => r.orientation === 'h').map(swap).map(key).sort());
+    expect(rules.filter((r) => r.orientation === 'h').map(key).sort()).toEqual(rulesTurned.filter((r) => r.orientation === 'v').map(swap).map(key).sort());
+  });
+
+  it('erases in a copy, or in place when asked; binarizes into a given page of ink', () => {
+    const { img } = tablePage();
+    const ink = binarize(img, 128);
+    const rules = detectRules(ink, img.width, img.height, { scale: SCALE });
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+    const before = Uint8Array.from(img.data);
+    const copy = eraseRules(img, rules, 1);
+    expect(same(img.data, before)).toBe(true);
+    expect(same(copy.data, before)).toBe(false);
+    const own = { ...img, data: Uint8Array.from(img.data) };
+    const erased = eraseRules(own, rules, 1, true);
+    expect(erased.data).toBe(own.data);
+    expect(same(erased.data, copy.data)).toBe(true);
+    const reused = binarize(copy, 128, ink);
+    expect(reused).toBe(ink);
+    expect(same(reused, binarize(copy, 128))).toBe(true);
+    expect(() => binarize(copy, 128, new Uint8Array(10))).toThrow(/10 bytes/);
   });
 
   it('keeps a short rule only where both its ends meet rules across', () => {

@@ -47,13 +47,16 @@ const NEGLIGIBLE_SKEW = 0.00035;
 /** The image work on a page (no OCR): straighten, find and erase rules, cut the ink into snippets. */
 export function analysePage(page: PageImage): PageAnalysis {
   const threshold = otsuThreshold(page.data);
+  // One page of ink, written over by each binarisation in turn (fewer page-sized allocations, fewer
+  // collections): the page's, the straightened page's, the erased page's.
   const pageInk = binarize(page, threshold);
   const skew = estimateSkew(pageInk, page.width, page.height);
   const straight = Math.abs(skew) > NEGLIGIBLE_SKEW ? rotate(page, skew) : page;
-  const rules = detectRules(straight === page ? pageInk : binarize(straight, threshold), straight.width, straight.height, { scale: page.scale });
-  const image = eraseRules(straight, rules, 1);
+  const rules = detectRules(straight === page ? pageInk : binarize(straight, threshold, pageInk), straight.width, straight.height, { scale: page.scale });
+  // The straightened copy is this function's own: its rules are erased in place. The page is the caller's.
+  const image = eraseRules(straight, rules, 1, straight !== page);
   // Cutting into snippets wants glyphs whole: a lighter threshold keeps faint thin strokes joined.
-  const ink = binarize(image, Math.min(250, threshold + 25));
+  const ink = binarize(image, Math.min(250, threshold + 25), pageInk);
   const components = connectedComponents(ink, image.width, image.height);
   const charHeight = typicalCharHeight(components, page.scale);
   const snippets = splitLines(findSnippets(components, rules, { scale: page.scale }), ink, image.width, charHeight);

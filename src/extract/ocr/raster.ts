@@ -87,16 +87,16 @@ export function nextInk(ink: Uint8Array, words: Uint32Array | null, from: number
   return to;
 }
 
-/** 1 where the pixel is ink (darker than `threshold`), else 0. */
-export function binarize(img: GreyImage, threshold = otsuThreshold(img.data)): Uint8Array {
-  const out = new Uint8Array(img.width * img.height);
+/** 1 where the pixel is ink (darker than `threshold`), else 0; written into `out` when given (a page's worth of pixels, reused). */
+export function binarize(img: GreyImage, threshold = otsuThreshold(img.data), out: Uint8Array = new Uint8Array(img.width * img.height)): Uint8Array {
+  if (out.length !== img.width * img.height) throw new Error(`binarize: ${out.length} bytes for ${img.width}×${img.height} pixels`);
   const data = img.data;
   let i = 0;
   // Four pixels a word where the bytes lie aligned: for a whole threshold, (v - threshold) >>> 31 is 1
   // exactly when v < threshold.
-  if (data.byteOffset % 4 === 0 && Number.isInteger(threshold)) {
+  if (data.byteOffset % 4 === 0 && out.byteOffset % 4 === 0 && Number.isInteger(threshold)) {
     const words = new Uint32Array(data.buffer, data.byteOffset, out.length >> 2);
-    const inks = new Uint32Array(out.buffer, 0, words.length);
+    const inks = new Uint32Array(out.buffer, out.byteOffset, words.length);
     for (let k = 0; k < words.length; k++) {
       const w = words[k]!;
       inks[k] = (((w & 0xff) - threshold) >>> 31) | ((((w >>> 8) & 0xff) - threshold) >>> 31 << 8)
