@@ -26,13 +26,18 @@ const cache = require('tesseract.js/src/worker-script/node/cache') as Record<str
 const OEM = require('tesseract.js/src/constants/OEM') as { LSTM_ONLY: number; TESSERACT_LSTM_COMBINED: number };
 
 /** getCore's mode from what the worker passes: an OEM number as getCore expects, or the boolean it gets. */
-export const coreMode = (mode: unknown): unknown => (typeof mode === 'boolean' ? (mode ? OEM.LSTM_ONLY : OEM.TESSERACT_LSTM_COMBINED) : mode);
+const coreMode = (mode: unknown): unknown => (typeof mode === 'boolean' ? (mode ? OEM.LSTM_ONLY : OEM.TESSERACT_LSTM_COMBINED) : mode);
 
-/** Which core file a loaded core came from (the require cache holds the one getCore chose). */
+/** Which core file a loaded core came from (the require cache holds the one getCore chose), for the record only. */
 function coreFile(core: unknown): string | undefined {
-  const dir = require.resolve('tesseract.js-core/package.json').replace(/package\.json$/, '');
-  const module = Object.values(require.cache).find((m) => m?.filename.startsWith(dir) && m.exports === core);
-  return module?.filename.slice(dir.length);
+  try {
+    const fromTesseract = createRequire(require.resolve('tesseract.js/package.json'));
+    const dir = fromTesseract.resolve('tesseract.js-core/package.json').replace(/package\.json$/, '');
+    const module = Object.values(require.cache).find((m) => m?.filename.startsWith(dir) && m.exports === core);
+    return module?.filename.slice(dir.length);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
