@@ -24,6 +24,11 @@ export interface RuleOptions {
 
 interface Run { start: number; end: number; line: number }
 
+/** Keeps the run of ink from `start` to `lastInk` (inclusive) on `line` when it is at least `minLength` long. */
+function keepLong(runs: Run[], start: number, lastInk: number, line: number, minLength: number): void {
+  if (lastInk + 1 - start >= minLength) runs.push({ start, end: lastInk + 1, line });
+}
+
 /** Runs of ink along each row of a binary image, gaps up to `maxGap` bridged, at least `minLength` long. */
 function longRuns(ink: Uint8Array, width: number, height: number, minLength: number, maxGap: number): Run[][] {
   const perLine: Run[][] = [];
@@ -35,12 +40,12 @@ function longRuns(ink: Uint8Array, width: number, height: number, minLength: num
     for (let x = nextInk(ink, words, row, row + width) - row; x < width; x = nextInk(ink, words, row + x + 1, row + width) - row) {
       if (start < 0) start = x;
       else if (x - lastInk - 1 > maxGap) {
-        if (lastInk + 1 - start >= minLength) runs.push({ start, end: lastInk + 1, line: y });
+        keepLong(runs, start, lastInk, y, minLength);
         start = x;
       }
       lastInk = x;
     }
-    if (start >= 0 && lastInk + 1 - start >= minLength) runs.push({ start, end: lastInk + 1, line: y });
+    if (start >= 0) keepLong(runs, start, lastInk, y, minLength);
     perLine.push(runs);
   }
   return perLine;
@@ -60,13 +65,13 @@ function longColumnRuns(ink: Uint8Array, width: number, height: number, minLengt
     for (let x = nextInk(ink, words, row, row + width) - row; x < width; x = nextInk(ink, words, row + x + 1, row + width) - row) {
       if (start[x]! < 0) start[x] = y;
       else if (y - lastInk[x]! - 1 > maxGap) {
-        if (lastInk[x]! + 1 - start[x]! >= minLength) perColumn[x]!.push({ start: start[x]!, end: lastInk[x]! + 1, line: x });
+        keepLong(perColumn[x]!, start[x]!, lastInk[x]!, x, minLength);
         start[x] = y;
       }
       lastInk[x] = y;
     }
   }
-  for (let x = 0; x < width; x++) if (start[x]! >= 0 && lastInk[x]! + 1 - start[x]! >= minLength) perColumn[x]!.push({ start: start[x]!, end: lastInk[x]! + 1, line: x });
+  for (let x = 0; x < width; x++) if (start[x]! >= 0) keepLong(perColumn[x]!, start[x]!, lastInk[x]!, x, minLength);
   return perColumn;
 }
 
